@@ -1,0 +1,10 @@
+#include "app/components/backend/api/routing.hpp"
+
+namespace app {
+
+void include_routers(aegis::App& app) {
+  app.include_router(health_router(), {.tags = {"health"}});
+  app.include_router(benchmark_router(), {.tags = {"benchmark"}});
+}
+
+}  // namespace app

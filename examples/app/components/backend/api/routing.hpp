@@ -1,0 +1,13 @@
+#pragma once
+
+#include <aegis/aegis.hpp>
+
+namespace app {
+
+/// THE explicit router registry: every router the app serves is included here and nowhere else.
+void include_routers(aegis::App& app);
+
+aegis::Router health_router();
+aegis::Router benchmark_router();
+
+}  // namespace app

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <aegis/http/headers.hpp>
+#include <aegis/http/method.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace aegis {
+
+namespace detail {
+struct RequestAccess;
+}
+
+/// A decoded query parameter. Repeated keys appear once per occurrence, in request order.
+struct QueryParam {
+  std::string name;
+  std::string value;
+};
+
+/// A path parameter captured by the router: `{id}` in the template, its decoded text in the request.
+struct PathParam {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// An HTTP request as a handler sees it.
+///
+/// A Request belongs to its connection and is valid only while its handler runs: every `string_view` it
+/// hands out points into the connection's buffers. Copy what must outlive the handler. Accessors are cheap;
+/// the query string and cookies are decoded on first use.
+class Request {
+ public:
+  Request() = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
+  Method method() const noexcept { return method_; }
+  /// The method token as received ("GET").
+  std::string_view method_name() const noexcept { return to_string(method_); }
+  /// The request target exactly as received (`/a%20b?x=1`).
+  std::string_view target() const noexcept { return target_; }
+  /// The percent-decoded path with dot segments removed; always starts with '/', never escapes the root.
+  std::string_view path() const noexcept { return path_; }
+  /// The raw query string, without the '?'.
+  std::string_view query_string() const noexcept { return query_; }
+  /// 10 for HTTP/1.0, 11 for HTTP/1.1.
+  int version() const noexcept { return version_; }
+
+  /// Every header line, in the order received.
+  std::span<const HeaderField> headers() const noexcept { return headers_; }
+  /// The first value of the header `name` (case-insensitive), or an empty view when it is absent.
+  std::string_view header(std::string_view name) const noexcept;
+  /// True when at least one header line is named `name`.
+  bool has_header(std::string_view name) const noexcept;
+
+  /// All query parameters, decoded ('+' is a space), repeated keys kept in order.
+  std::span<const QueryParam> query_params() const;
+  /// The first value of query parameter `name`, if present.
+  std::optional<std::string_view> query(std::string_view name) const;
+
+  /// The cookies of the Cookie header(s), as name/value pairs (surrounding quotes removed).
+  std::span<const HeaderField> cookies() const;
+  /// The value of cookie `name`, if present.
+  std::optional<std::string_view> cookie(std::string_view name) const;
+
+  /// The whole request body (de-chunked). Empty when there is none.
+  std::string_view body() const noexcept { return body_; }
+
+  /// Path parameters captured by the router for the matched route.
+  std::span<const PathParam> path_params() const noexcept { return path_params_; }
+  /// The value of path parameter `name`, or an empty view.
+  std::string_view path_param(std::string_view name) const noexcept;
+
+  /// The client's IP address as text ("127.0.0.1", "::1") and port.
+  std::string_view client_ip() const noexcept { return client_ip_; }
+  std::uint16_t client_port() const noexcept { return client_port_; }
+
+  /// The request id (set by the CorrelationId middleware); empty until then.
+  std::string_view request_id() const noexcept { return request_id_; }
+  void set_request_id(std::string id) { request_id_ = std::move(id); }
+
+  /// True when the connection stays open after this request (HTTP/1.1 default, or keep-alive asked on 1.0).
+  bool keep_alive() const noexcept { return keep_alive_; }
+
+ private:
+  friend struct detail::RequestAccess;
+
+  Method method_ = Method::get;
+  int version_ = 11;
+  bool keep_alive_ = true;
+  mutable bool query_parsed_ = false;
+  mutable bool cookies_parsed_ = false;
+  std::uint16_t client_port_ = 0;
+  std::string_view target_;
+  std::string_view path_;
+  std::string_view query_;
+  std::string_view body_;
+  std::string_view client_ip_;
+  std::vector<HeaderField> headers_;
+  std::vector<PathParam> path_params_;
+  mutable std::vector<QueryParam> query_params_;
+  mutable std::vector<HeaderField> cookies_;
+  std::string path_storage_;
+  std::string request_id_;
+};
+
+}  // namespace aegis

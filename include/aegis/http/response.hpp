@@ -1,0 +1,70 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace boost::json {
+class value;
+}
+
+namespace aegis {
+
+namespace detail {
+struct ResponseAccess;
+}
+
+/// The response a handler fills in. The server adds `Server`, `Date`, `Content-Length` and, when the
+/// connection closes, `Connection: close`; those four (and `Transfer-Encoding`) cannot be set here.
+///
+/// Setting a header whose name is not a token, or whose name or value contains CR, LF or NUL, throws
+/// `std::invalid_argument`: a response can never carry an injected header line.
+class Response {
+ public:
+  Response() = default;
+  Response(const Response&) = delete;
+  Response& operator=(const Response&) = delete;
+
+  int status() const noexcept { return status_; }
+  Response& set_status(int status);
+
+  /// Replaces every header named `name` with one line `name: value`.
+  Response& set_header(std::string_view name, std::string_view value);
+  /// Adds a header line, keeping existing ones of the same name (for `Set-Cookie`).
+  Response& add_header(std::string_view name, std::string_view value);
+  /// Removes every header named `name`.
+  Response& remove_header(std::string_view name);
+  /// The first value of header `name`, if set.
+  std::optional<std::string_view> header(std::string_view name) const;
+  /// The header block as it will be sent: `Name: value\r\n` lines.
+  std::string_view header_block() const noexcept { return head_; }
+
+  std::string& body() noexcept { return body_; }
+  std::string_view body() const noexcept { return body_; }
+  Response& set_body(std::string_view body);
+
+  /// Status, `Content-Type: text/plain; charset=utf-8` and `body`.
+  Response& text(std::string_view body, int status = 200);
+  /// Status, `Content-Type: application/json` and `json`, which must already be serialised JSON.
+  Response& json_text(std::string_view json, int status = 200);
+  /// Status, `Content-Type: application/json` and `{"detail": detail}` (detail JSON-escaped): the shape of
+  /// every error Aegis answers.
+  Response& error(int status, std::string_view detail);
+  /// Status, `Content-Type: application/json` and the serialisation of `value`.
+  Response& json(const boost::json::value& value, int status = 200);
+
+  /// Resets to an empty 200 response (used between requests on a connection; capacity is kept).
+  void clear() noexcept;
+
+ private:
+  friend struct detail::ResponseAccess;
+
+  void append_header(std::string_view name, std::string_view value);
+
+  int status_ = 200;
+  bool close_ = false;
+  std::string head_;
+  std::string body_;
+};
+
+}  // namespace aegis

@@ -1,0 +1,50 @@
+#pragma once
+
+// Internal access to Request and Response for the parts of Aegis that build and send them (the
+// connection, the router, the test client). Not part of the public API.
+
+#include <aegis/http/request.hpp>
+#include <aegis/http/response.hpp>
+
+namespace aegis::detail {
+
+struct RequestAccess {
+  static void reset(Request& r) noexcept {
+    r.headers_.clear();
+    r.path_params_.clear();
+    r.query_parsed_ = false;
+    r.cookies_parsed_ = false;
+    r.target_ = r.path_ = r.query_ = r.body_ = {};
+    r.request_id_.clear();
+    r.version_ = 11;
+    r.keep_alive_ = true;
+  }
+  static void set_line(Request& r, Method m, std::string_view target, int version) noexcept {
+    r.method_ = m;
+    r.target_ = target;
+    r.version_ = version;
+  }
+  static void set_method(Request& r, Method m) noexcept { r.method_ = m; }
+  /// Splits the target into path and query and normalises the path. False when the target is malformed.
+  static bool set_target_parts(Request& r, std::string_view raw_path, std::string_view query);
+  static void add_header(Request& r, std::string_view name, std::string_view value) {
+    r.headers_.push_back({name, value});
+  }
+  static std::size_t header_count(const Request& r) noexcept { return r.headers_.size(); }
+  static void set_body(Request& r, std::string_view body) noexcept { r.body_ = body; }
+  static void set_keep_alive(Request& r, bool v) noexcept { r.keep_alive_ = v; }
+  static void set_client(Request& r, std::string_view ip, std::uint16_t port) noexcept {
+    r.client_ip_ = ip;
+    r.client_port_ = port;
+  }
+  static std::vector<PathParam>& path_params(Request& r) noexcept { return r.path_params_; }
+  /// Moves every view that points into [old_begin, old_end) to the same offset from new_begin.
+  static void relocate(Request& r, const char* old_begin, const char* old_end, const char* new_begin) noexcept;
+};
+
+struct ResponseAccess {
+  static bool close_requested(const Response& r) noexcept { return r.close_; }
+  static void request_close(Response& r) noexcept { r.close_ = true; }
+};
+
+}  // namespace aegis::detail

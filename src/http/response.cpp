@@ -1,0 +1,140 @@
+#include <aegis/http/response.hpp>
+
+#include <aegis/http/headers.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "http/url.hpp"
+
+namespace aegis {
+
+namespace {
+bool is_managed(std::string_view name) noexcept {
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "date") ||
+         iequals(name, "server") || iequals(name, "connection");
+}
+
+void check_header(std::string_view name, std::string_view value) {
+  if (!is_valid_header_name(name)) {
+    throw std::invalid_argument("invalid response header name: '" + std::string(name) + "'");
+  }
+  if (!is_valid_header_value(value)) {
+    throw std::invalid_argument("invalid value for response header " + std::string(name) +
+                                " (control characters are not allowed)");
+  }
+  if (is_managed(name)) {
+    throw std::invalid_argument("response header " + std::string(name) + " is set by the server");
+  }
+}
+
+// Finds the next line of head whose name equals `name`, from `from`. Returns npos or the line start.
+std::size_t find_line(std::string_view head, std::string_view name, std::size_t from, std::size_t& line_end) {
+  while (from < head.size()) {
+    std::size_t eol = head.find("\r\n", from);
+    if (eol == std::string_view::npos) eol = head.size();
+    std::size_t colon = head.find(':', from);
+    if (colon < eol && iequals(head.substr(from, colon - from), name)) {
+      line_end = eol + 2;
+      return from;
+    }
+    from = eol + 2;
+  }
+  return std::string_view::npos;
+}
+}  // namespace
+
+Response& Response::set_status(int status) {
+  if (status < 100 || status > 999) {
+    throw std::invalid_argument("invalid HTTP status " + std::to_string(status));
+  }
+  status_ = status;
+  return *this;
+}
+
+void Response::append_header(std::string_view name, std::string_view value) {
+  head_.append(name);
+  head_.append(": ");
+  head_.append(value);
+  head_.append("\r\n");
+}
+
+Response& Response::set_header(std::string_view name, std::string_view value) {
+  check_header(name, value);
+  remove_header(name);
+  append_header(name, value);
+  return *this;
+}
+
+Response& Response::add_header(std::string_view name, std::string_view value) {
+  check_header(name, value);
+  append_header(name, value);
+  return *this;
+}
+
+Response& Response::remove_header(std::string_view name) {
+  std::size_t end = 0;
+  std::size_t pos = find_line(head_, name, 0, end);
+  while (pos != std::string::npos) {
+    head_.erase(pos, end - pos);
+    pos = find_line(head_, name, pos, end);
+  }
+  return *this;
+}
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+  std::size_t end = 0;
+  std::size_t pos = find_line(head_, name, 0, end);
+  if (pos == std::string::npos) return std::nullopt;
+  std::string_view line(head_.data() + pos, end - pos - 2);
+  std::string_view value = line.substr(line.find(':') + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  return value;
+}
+
+Response& Response::set_body(std::string_view body) {
+  body_.assign(body);
+  return *this;
+}
+
+Response& Response::text(std::string_view body, int status) {
+  set_status(status);
+  remove_header("content-type");
+  append_header("Content-Type", "text/plain; charset=utf-8");
+  body_.assign(body);
+  return *this;
+}
+
+Response& Response::json_text(std::string_view json, int status) {
+  set_status(status);
+  remove_header("content-type");
+  append_header("Content-Type", "application/json");
+  body_.assign(json);
+  return *this;
+}
+
+Response& Response::json(const boost::json::value& value, int status) {
+  return json_text(boost::json::serialize(value), status);
+}
+
+Response& Response::error(int status, std::string_view detail) {
+  set_status(status);
+  remove_header("content-type");
+  append_header("Content-Type", "application/json");
+  body_.assign("{\"detail\":");
+  detail::append_json_string(body_, detail);
+  body_.push_back('}');
+  return *this;
+}
+
+void Response::clear() noexcept {
+  status_ = 200;
+  close_ = false;
+  head_.clear();
+  body_.clear();
+}
+
+}  // namespace aegis

@@ -1,0 +1,137 @@
+#include "http/url.hpp"
+
+namespace aegis::detail {
+
+namespace {
+int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space, bool lenient) {
+  out.reserve(out.size() + in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      const int hi = i + 2 < in.size() ? hex_value(in[i + 1]) : -1;
+      const int lo = i + 2 < in.size() ? hex_value(in[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        if (!lenient) return false;
+        out.push_back(c);
+        continue;
+      }
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+bool normalize_path(std::string_view raw, std::string& storage, std::string_view& out) {
+  // Fast path: nothing to decode and no dot segment to remove.
+  if (raw.find('%') == std::string_view::npos && raw.find("/.") == std::string_view::npos) {
+    out = raw;
+    return true;
+  }
+  std::string decoded;
+  if (!percent_decode(raw, decoded, false, false)) return false;
+  if (decoded.find('\0') != std::string::npos) return false;
+
+  storage.clear();
+  storage.reserve(decoded.size());
+  // decoded starts with '/': walk its segments, each preceded by a '/'.
+  std::size_t pos = 1;
+  while (pos <= decoded.size()) {
+    std::size_t end = decoded.find('/', pos);
+    const bool last = end == std::string::npos;
+    if (last) end = decoded.size();
+    std::string_view seg(decoded.data() + pos, end - pos);
+    if (seg == ".") {
+      if (last) storage.push_back('/');
+    } else if (seg == "..") {
+      const std::size_t slash = storage.rfind('/');
+      storage.resize(slash == std::string::npos ? 0 : slash);
+      if (last) storage.push_back('/');
+    } else {
+      storage.push_back('/');
+      storage.append(seg);
+    }
+    pos = end + 1;
+  }
+  if (storage.empty()) storage.push_back('/');
+  out = storage;
+  return true;
+}
+
+void parse_query(std::string_view query, std::vector<QueryParam>& out) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t end = query.find('&', pos);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(pos, end - pos);
+    if (!pair.empty()) {
+      const std::size_t eq = pair.find('=');
+      QueryParam p;
+      percent_decode(pair.substr(0, eq), p.name, true, true);
+      if (eq != std::string_view::npos) percent_decode(pair.substr(eq + 1), p.value, true, true);
+      out.push_back(std::move(p));
+    }
+    pos = end + 1;
+  }
+}
+
+void parse_cookies(std::string_view header, std::vector<HeaderField>& out) {
+  std::size_t pos = 0;
+  while (pos <= header.size()) {
+    std::size_t end = header.find(';', pos);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view chunk = header.substr(pos, end - pos);
+    const std::size_t eq = chunk.find('=');
+    std::string_view name = eq == std::string_view::npos ? std::string_view{} : trim(chunk.substr(0, eq));
+    std::string_view value = trim(eq == std::string_view::npos ? chunk : chunk.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    if (!name.empty() || !value.empty()) out.push_back({name, value});
+    pos = end + 1;
+  }
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          out.append("\\u00");
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace aegis::detail

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <aegis/http/headers.hpp>
+#include <aegis/http/request.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aegis::detail {
+
+/// Percent-decodes `in` onto `out`. With `plus_is_space`, '+' decodes to ' ' (form and query encoding).
+/// Returns false on a malformed escape; with `lenient`, a malformed escape is copied through instead.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space, bool lenient);
+
+/// Turns the raw path of a request target into the path handlers see: percent-decoded, dot segments
+/// removed (never above the root). `out` views either `raw` or `storage`. Returns false when the path has a
+/// malformed escape or decodes to a NUL byte.
+bool normalize_path(std::string_view raw, std::string& storage, std::string_view& out);
+
+/// Decodes `a=1&b=x+y&a=2` into name/value pairs, repeated keys kept, blank values kept, malformed escapes
+/// kept literally (as Starlette does).
+void parse_query(std::string_view query, std::vector<QueryParam>& out);
+
+/// Splits a Cookie header value into name/value pairs; surrounding whitespace and quotes are removed.
+void parse_cookies(std::string_view header, std::vector<HeaderField>& out);
+
+/// Appends `s` as a JSON string literal (quotes included), escaping what JSON requires.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace aegis::detail

@@ -1,0 +1,279 @@
+#include "net/request_parser.hpp"
+
+#include <aegis/http/headers.hpp>
+
+#include <boost/beast/http/error.hpp>
+
+#include "http/access.hpp"
+
+namespace aegis::net {
+
+namespace http = boost::beast::http;
+using boost::system::error_code;
+using detail::RequestAccess;
+
+namespace {
+
+bool is_host_char(unsigned char c) noexcept {
+  // unreserved / pct-encoded / sub-delims (RFC 3986 reg-name)
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'': case '(':
+    case ')': case '*': case '+': case ',': case ';': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool all_digits(std::string_view s) noexcept {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+}  // namespace
+
+bool is_valid_host(std::string_view host) noexcept {
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos || close < 2) return false;
+    for (char c : host.substr(1, close - 1)) {
+      const auto u = static_cast<unsigned char>(c);
+      const bool ok = (u >= '0' && u <= '9') || (u >= 'a' && u <= 'f') || (u >= 'A' && u <= 'F') || u == ':' ||
+                      u == '.' || u == 'v' || u == 'V';
+      if (!ok) return false;
+    }
+    std::string_view rest = host.substr(close + 1);
+    if (rest.empty()) return true;
+    if (rest.front() != ':') return false;
+    port = rest.substr(1);
+  } else {
+    const std::size_t colon = host.find(':');
+    std::string_view name = host.substr(0, colon);
+    for (char c : name) {
+      if (!is_host_char(static_cast<unsigned char>(c))) return false;
+    }
+    if (colon == std::string_view::npos) return true;
+    port = host.substr(colon + 1);
+  }
+  return port.size() <= 5 && all_digits(port);
+}
+
+RequestParser::RequestParser(Request& request, std::string& chunk_storage, const ServerSettings& settings,
+                             const char* buffer_begin, const char* buffer_end)
+    : request_(request),
+      chunk_storage_(chunk_storage),
+      settings_(settings),
+      buffer_begin_(buffer_begin),
+      buffer_end_(buffer_end) {
+  eager(true);
+  header_limit(static_cast<std::uint32_t>(settings.max_request_line + settings.max_header_bytes + 4));
+  body_limit(settings.max_body_bytes);
+}
+
+void RequestParser::fail(error_code& ec, int status, const char* detail) noexcept {
+  own_failure_ = {status, detail};
+  ec = http::error::bad_value;
+  own_failed_ = true;
+}
+
+ParseFailure RequestParser::failure(const error_code& ec) const noexcept {
+  if (own_failed_) return own_failure_;
+  if (ec == http::error::header_limit) return {431, "Request header fields too large"};
+  if (ec == http::error::body_limit) return {413, "Request body too large"};
+  if (ec == http::error::bad_content_length || ec == http::error::multiple_content_length) {
+    return {400, "Invalid Content-Length"};
+  }
+  if (ec == http::error::bad_transfer_encoding) return {400, "Invalid Transfer-Encoding"};
+  if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
+    return {400, "Invalid chunked body"};
+  }
+  if (ec == http::error::bad_version) return {400, "Invalid HTTP version"};
+  if (ec == http::error::bad_method) return {400, "Invalid method"};
+  if (ec == http::error::bad_target) return {400, "Invalid request target"};
+  if (ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending) {
+    return {400, "Invalid header field"};
+  }
+  if (ec == http::error::bad_obs_fold) return {400, "Obsolete line folding is not accepted"};
+  return {400, "Bad Request"};
+}
+
+void RequestParser::on_request_impl(http::verb, boost::beast::string_view method_str,
+                                    boost::beast::string_view target_sv, int version, error_code& ec) {
+  const std::string_view method_token(method_str.data(), method_str.size());
+  const std::string_view target(target_sv.data(), target_sv.size());
+  if (method_token.size() + target.size() + 10 > settings_.max_request_line) {
+    return fail(ec, 414, "Request line too long");
+  }
+  if (version != 10 && version != 11) return fail(ec, 505, "HTTP version not supported");
+
+  Method method = Method::get;
+  if (!aegis::parse_method(method_token, method)) return fail(ec, 501, "Method not implemented");
+  if (method == Method::connect) return fail(ec, 501, "Method not implemented");
+  RequestAccess::set_line(request_, method, target, version);
+
+  std::string_view path_and_query;
+  if (!target.empty() && target.front() == '/') {
+    path_and_query = target;
+  } else if (target == "*") {
+    if (method != Method::options) return fail(ec, 400, "Invalid request target");
+    path_and_query = target;
+  } else if (istarts_with(target, "http://") || istarts_with(target, "https://")) {
+    // absolute-form: the path starts after the authority.
+    const std::size_t authority = target.find("//") + 2;
+    const std::size_t slash = target.find_first_of("/?#", authority);
+    path_and_query = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    if (!path_and_query.empty() && path_and_query.front() == '?') {
+      // "http://host?x" has an empty path: the query still belongs to "/".
+      path_and_query = target.substr(slash);
+    }
+  } else {
+    return fail(ec, 400, "Invalid request target");
+  }
+
+  std::string_view raw_path = path_and_query;
+  std::string_view query;
+  const std::size_t hash = raw_path.find('#');
+  if (hash != std::string_view::npos) raw_path = raw_path.substr(0, hash);
+  const std::size_t qmark = raw_path.find('?');
+  if (qmark != std::string_view::npos) {
+    query = raw_path.substr(qmark + 1);
+    raw_path = raw_path.substr(0, qmark);
+  }
+  if (raw_path.empty() || raw_path.front() != '/') {
+    if (raw_path != "*") raw_path = "/";
+  }
+  if (!RequestAccess::set_target_parts(request_, raw_path, query)) {
+    return fail(ec, 400, "Invalid percent-encoding in path");
+  }
+}
+
+void RequestParser::on_response_impl(int, boost::beast::string_view, int, error_code& ec) {
+  ec = http::error::bad_method;
+}
+
+void RequestParser::on_field_impl(http::field name, boost::beast::string_view name_sv,
+                                  boost::beast::string_view value_sv, error_code& ec) {
+  const std::string_view field_name(name_sv.data(), name_sv.size());
+  const std::string_view value(value_sv.data(), value_sv.size());
+  if (value.data() < buffer_begin_ || value.data() >= buffer_end_) {
+    // Beast rebuilt the value in its own storage: the field was folded across lines (obs-fold).
+    if (!value.empty()) return fail(ec, 400, "Obsolete line folding is not accepted");
+  }
+  if (!is_valid_header_value(value)) return fail(ec, 400, "Invalid header field value");
+
+  if (header_done_) {
+    // A trailer field of a chunked body: bounded, then ignored.
+    trailer_bytes_ += field_name.size() + value.size() + 4;
+    if (trailer_bytes_ > settings_.max_trailer_bytes) return fail(ec, 431, "Trailer section too large");
+    return;
+  }
+
+  header_bytes_ += field_name.size() + value.size() + 4;
+  if (header_bytes_ > settings_.max_header_bytes) return fail(ec, 431, "Request header fields too large");
+  if (RequestAccess::header_count(request_) >= settings_.max_header_count) {
+    return fail(ec, 431, "Too many header fields");
+  }
+
+  switch (name) {
+    case http::field::host:
+      ++host_count_;
+      if (host_count_ > 1) return fail(ec, 400, "Duplicate Host header");
+      if (!is_valid_host(value)) return fail(ec, 400, "Invalid Host header");
+      break;
+    case http::field::content_length:
+      has_content_length_ = true;
+      break;
+    case http::field::transfer_encoding: {
+      has_transfer_encoding_ = true;
+      // The codings of every Transfer-Encoding line, in order: only the last may be (and must be) chunked.
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view coding = trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (coding.empty()) continue;
+        if (te_last_chunked_) return fail(ec, 400, "Transfer-Encoding has codings after chunked");
+        if (iequals(coding, "chunked")) {
+          te_last_chunked_ = true;
+        } else {
+          te_unsupported_ = true;
+        }
+      }
+      break;
+    }
+    case http::field::expect:
+      if (iequals(trim(value), "100-continue")) {
+        expect_continue_ = true;
+      } else {
+        return fail(ec, 417, "Unsupported expectation");
+      }
+      break;
+    default:
+      break;
+  }
+  RequestAccess::add_header(request_, field_name, value);
+}
+
+void RequestParser::on_header_impl(error_code& ec) {
+  header_done_ = true;
+  if (has_transfer_encoding_) {
+    if (request_.version() == 10) return fail(ec, 400, "Transfer-Encoding is not allowed in HTTP/1.0");
+    if (has_content_length_) return fail(ec, 400, "Content-Length and Transfer-Encoding together");
+    if (!te_last_chunked_) return fail(ec, 400, "Transfer-Encoding must end with chunked");
+    if (te_unsupported_) return fail(ec, 501, "Transfer coding not implemented");
+    chunked_ = true;
+  }
+  if (request_.version() == 11 && host_count_ == 0) return fail(ec, 400, "Missing Host header");
+  if (has_content_length_) {
+    if (auto len = content_length()) announced_length_ = *len;
+  }
+  RequestAccess::set_keep_alive(request_, keep_alive());
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) {
+  chunk_storage_.clear();
+}
+
+std::size_t RequestParser::on_body_impl(boost::beast::string_view body, error_code&) {
+  const std::string_view current = request_.body();
+  if (current.empty()) {
+    RequestAccess::set_body(request_, {body.data(), body.size()});
+  } else {
+    // Content-Length bodies arrive contiguously in the read buffer.
+    RequestAccess::set_body(request_, {current.data(), current.size() + body.size()});
+  }
+  return body.size();
+}
+
+void RequestParser::on_chunk_header_impl(std::uint64_t, boost::beast::string_view extensions, error_code& ec) {
+  if (extensions.size() > settings_.max_chunk_extension) return fail(ec, 400, "Chunk extension too long");
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::string_view body, error_code& ec) {
+  if (chunk_storage_.size() + body.size() > settings_.max_body_bytes) {
+    fail(ec, 413, "Request body too large");
+    return 0;
+  }
+  chunk_storage_.append(body.data(), body.size());
+  return body.size();
+}
+
+void RequestParser::on_finish_impl(error_code&) {
+  if (chunked_) RequestAccess::set_body(request_, chunk_storage_);
+}
+
+}  // namespace aegis::net

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <aegis/http/request.hpp>
+#include <aegis/net/server_settings.hpp>
+
+#include <boost/beast/http/basic_parser.hpp>
+
+#include <string>
+#include <system_error>
+
+namespace aegis::net {
+
+/// Why a request was refused before it reached the application: the status to answer and a short detail.
+struct ParseFailure {
+  int status = 400;
+  const char* detail = "Bad Request";
+};
+
+/// Beast's request parser, specialised to fill an `aegis::Request` with views into the connection's read
+/// buffer instead of building `basic_fields`, and to enforce Aegis's framing rules and limits on top of
+/// Beast's own (RFC 9112 section 6: Transfer-Encoding must end in chunked, never beside Content-Length, never
+/// on HTTP/1.0; exactly one valid Host on HTTP/1.1; bounded chunk extensions and trailers).
+///
+/// One parser parses one message; the connection emplaces a fresh one per request.
+class RequestParser final : public boost::beast::http::basic_parser<true> {
+ public:
+  RequestParser(Request& request, std::string& chunk_storage, const ServerSettings& settings,
+                const char* buffer_begin, const char* buffer_end);
+
+  /// Tells the parser where the connection's buffer lives now (after it grew), so that values Beast
+  /// rewrote outside the buffer (obsolete line folding) can be told apart.
+  void set_buffer(const char* begin, const char* end) noexcept {
+    buffer_begin_ = begin;
+    buffer_end_ = end;
+  }
+
+  /// The failure to answer for an error code `put()` returned.
+  ParseFailure failure(const boost::system::error_code& ec) const noexcept;
+
+  bool header_complete() const noexcept { return header_done_; }
+  bool expects_continue() const noexcept { return expect_continue_; }
+  /// Content-Length announced by the client, if any.
+  std::uint64_t announced_length() const noexcept { return announced_length_; }
+
+ private:
+  void on_request_impl(boost::beast::http::verb method, boost::beast::string_view method_str,
+                       boost::beast::string_view target, int version, boost::system::error_code& ec) override;
+  void on_response_impl(int, boost::beast::string_view, int, boost::system::error_code& ec) override;
+  void on_field_impl(boost::beast::http::field name, boost::beast::string_view name_string,
+                     boost::beast::string_view value, boost::system::error_code& ec) override;
+  void on_header_impl(boost::system::error_code& ec) override;
+  void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                         boost::system::error_code& ec) override;
+  std::size_t on_body_impl(boost::beast::string_view body, boost::system::error_code& ec) override;
+  void on_chunk_header_impl(std::uint64_t size, boost::beast::string_view extensions,
+                            boost::system::error_code& ec) override;
+  std::size_t on_chunk_body_impl(std::uint64_t remain, boost::beast::string_view body,
+                                 boost::system::error_code& ec) override;
+  void on_finish_impl(boost::system::error_code& ec) override;
+
+  void fail(boost::system::error_code& ec, int status, const char* detail) noexcept;
+
+  Request& request_;
+  std::string& chunk_storage_;
+  const ServerSettings& settings_;
+  const char* buffer_begin_;
+  const char* buffer_end_;
+  ParseFailure own_failure_;
+  bool own_failed_ = false;
+  std::size_t header_bytes_ = 0;
+  std::size_t trailer_bytes_ = 0;
+  std::uint64_t announced_length_ = 0;
+  int host_count_ = 0;
+  bool header_done_ = false;
+  bool expect_continue_ = false;
+  bool has_content_length_ = false;
+  bool has_transfer_encoding_ = false;
+  bool te_last_chunked_ = false;
+  bool te_unsupported_ = false;
+  bool chunked_ = false;
+};
+
+/// Validates a Host field value: uri-host [":" port] (RFC 9110 section 7.2, RFC 3986 section 3.2.2).
+bool is_valid_host(std::string_view host) noexcept;
+
+}  // namespace aegis::net

@@ -1,0 +1,139 @@
+#include <aegis/net/server.hpp>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <sys/resource.h>
+
+#include <csignal>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "net/worker.hpp"
+
+namespace aegis {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct Server::Impl {
+  net::ServerShared shared;
+  std::vector<std::unique_ptr<net::Worker>> workers;
+  std::vector<std::thread> threads;
+  std::uint16_t port = 0;
+  bool started = false;
+};
+
+namespace {
+
+tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (!ec) return {address, port};
+  asio::io_context ctx(1);
+  tcp::resolver resolver(ctx);
+  auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty()) {
+    throw std::system_error(ec ? ec : asio::error::host_not_found, "cannot resolve host '" + host + "'");
+  }
+  return results.begin()->endpoint();
+}
+
+// Connections need descriptors: lift the soft limit as far as the hard limit allows.
+void raise_descriptor_limit(std::size_t wanted) noexcept {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  const rlim_t target = std::min<rlim_t>(lim.rlim_max, static_cast<rlim_t>(wanted));
+  if (lim.rlim_cur < target) {
+    lim.rlim_cur = target;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerSettings settings, RequestHandler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->shared.settings = std::move(settings);
+  impl_->shared.handler = std::move(handler);
+  if (!impl_->shared.settings.server_header.empty()) {
+    impl_->shared.server_line = "Server: " + impl_->shared.settings.server_header + "\r\n";
+  }
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::start() {
+  auto& s = impl_->shared.settings;
+  if (impl_->started) return;
+  unsigned count = s.workers != 0 ? s.workers : std::max(1u, std::thread::hardware_concurrency());
+  raise_descriptor_limit(s.max_connections + 64);
+  tcp::endpoint endpoint = resolve(s.host, s.port);
+  for (unsigned i = 0; i < count; ++i) {
+    auto worker = std::make_unique<net::Worker>(impl_->shared, i);
+    worker->listen(endpoint);
+    if (i == 0) endpoint.port(worker->local_port());  // port 0: the others share the port the first got
+    impl_->workers.push_back(std::move(worker));
+  }
+  impl_->port = endpoint.port();
+  for (auto& w : impl_->workers) w->start();
+  for (auto& w : impl_->workers) {
+    impl_->threads.emplace_back([worker = w.get()] { worker->run(); });
+  }
+  impl_->started = true;
+}
+
+std::uint16_t Server::port() const noexcept { return impl_->port; }
+
+std::size_t Server::connection_count() const noexcept {
+  return impl_->shared.connections.load(std::memory_order_relaxed);
+}
+
+void Server::stop() noexcept {
+  if (!impl_->started) return;
+  impl_->shared.stopping.store(true);
+  for (auto& w : impl_->workers) {
+    try {
+      w->post_stop();
+    } catch (...) {
+    }
+  }
+}
+
+void Server::wait() noexcept {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Server::run() {
+  start();
+  asio::io_context signal_ctx(1);
+  asio::signal_set signals(signal_ctx, SIGINT, SIGTERM);
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        spdlog::info("signal {} received: draining connections", sig);
+        stop();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  std::thread waiter([&] {
+    wait();
+    asio::post(signal_ctx, [&] {
+      boost::system::error_code ec;
+      signals.cancel(ec);
+    });
+  });
+  signal_ctx.run();
+  waiter.join();
+}
+
+}  // namespace aegis
