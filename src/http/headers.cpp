@@ -7,16 +7,19 @@ constexpr unsigned char lower(unsigned char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
 }
 
-constexpr bool is_tchar(unsigned char c) noexcept {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+// RFC 9110 tchar and field-value octets as lookup tables: the checks run on every header a handler sets.
+struct CharTables {
+  bool tchar[256] = {};
+  bool value[256] = {};
+  constexpr CharTables() {
+    for (int c = '0'; c <= '9'; ++c) tchar[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) tchar[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) tchar[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) tchar[static_cast<unsigned char>(c)] = true;
+    for (int c = 0; c < 256; ++c) value[c] = (c >= 0x20 && c != 0x7f) || c == '\t';
   }
-}
+};
+constexpr CharTables kTables;
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -29,18 +32,15 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 
 bool is_valid_header_name(std::string_view name) noexcept {
   if (name.empty()) return false;
-  for (char c : name) {
-    if (!is_tchar(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
+  bool ok = true;
+  for (char c : name) ok &= kTables.tchar[static_cast<unsigned char>(c)];
+  return ok;
 }
 
 bool is_valid_header_value(std::string_view value) noexcept {
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  }
-  return true;
+  bool ok = true;
+  for (char c : value) ok &= kTables.value[static_cast<unsigned char>(c)];
+  return ok;
 }
 
 }  // namespace aegis

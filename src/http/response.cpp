@@ -14,8 +14,14 @@ namespace aegis {
 
 namespace {
 bool is_managed(std::string_view name) noexcept {
-  return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "date") ||
-         iequals(name, "server") || iequals(name, "connection");
+  switch (name.size()) {
+    case 4: return iequals(name, "date");
+    case 6: return iequals(name, "server");
+    case 10: return iequals(name, "connection");
+    case 14: return iequals(name, "content-length");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
 }
 
 void check_header(std::string_view name, std::string_view value) {

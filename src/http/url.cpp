@@ -42,7 +42,8 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space, b
 
 bool normalize_path(std::string_view raw, std::string& storage, std::string_view& out) {
   // Fast path: nothing to decode and no dot segment to remove.
-  if (raw.find('%') == std::string_view::npos && raw.find("/.") == std::string_view::npos) {
+  if (raw.find('%') == std::string_view::npos &&
+      (raw.find('.') == std::string_view::npos || raw.find("/.") == std::string_view::npos)) {
     out = raw;
     return true;
   }

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http/access.hpp"
 #include "net/request_parser.hpp"
@@ -37,11 +38,17 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::int64_t kLingerMs = 2000;
 constexpr std::size_t kFlushThreshold = 64 * 1024;
 
-void append_number(std::string& out, std::uint64_t v) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
-  (void)ec;
-  out.append(digits, end);
+// "HTTP/1.1 404 Not Found\r\n" for every status, built once.
+std::string_view status_line_for(int status) {
+  static const auto lines = [] {
+    std::vector<std::string> v(900);
+    for (int s = 100; s < 1000; ++s) {
+      v[static_cast<std::size_t>(s - 100)] =
+          "HTTP/1.1 " + std::to_string(s) + " " + std::string(reason_phrase(s)) + "\r\n";
+    }
+    return v;
+  }();
+  return lines[static_cast<std::size_t>(status - 100)];
 }
 
 class Connection final : public ConnectionNode {
@@ -193,30 +200,45 @@ bool Connection::make_room() {
   return true;
 }
 
+// Formats the status line, the server's headers, the handler's headers and the body straight into the
+// output buffer: one size computation, one resize, then plain copies.
 void Connection::append_response(bool head_only, bool close) {
   const Response& r = response_;
   const int status = r.status();
-  out_.append("HTTP/1.1 ");
-  append_number(out_, static_cast<std::uint64_t>(status));
-  out_.push_back(' ');
-  out_.append(reason_phrase(status));
-  out_.append("\r\n");
-  out_.append(shared_.server_line);
-  out_.append(worker_.date_line());
-  out_.append(r.header_block());
-  if (close) {
-    out_.append("Connection: close\r\n");
-  } else if (request_.version() == 10) {
-    out_.append("Connection: keep-alive\r\n");
-  }
   const bool no_body = status_forbids_body(status);
+  const std::string_view status_line = status_line_for(status);
+  const std::string_view connection = close                       ? std::string_view("Connection: close\r\n")
+                                      : request_.version() == 10 ? std::string_view("Connection: keep-alive\r\n")
+                                                                  : std::string_view();
+  char length_line[48];
+  std::size_t length_size = 0;
   if (!no_body) {
-    out_.append("Content-Length: ");
-    append_number(out_, r.body().size());
-    out_.append("\r\n");
+    constexpr std::string_view kName = "Content-Length: ";
+    std::memcpy(length_line, kName.data(), kName.size());
+    auto [end, ec] = std::to_chars(length_line + kName.size(), length_line + sizeof length_line - 2, r.body().size());
+    (void)ec;
+    end[0] = '\r';
+    end[1] = '\n';
+    length_size = static_cast<std::size_t>(end + 2 - length_line);
   }
-  out_.append("\r\n");
-  if (!no_body && !head_only) out_.append(r.body());
+  const std::string_view pieces[] = {status_line,
+                                     shared_.server_line,
+                                     worker_.date_line(),
+                                     r.header_block(),
+                                     connection,
+                                     {length_line, length_size},
+                                     "\r\n",
+                                     (no_body || head_only) ? std::string_view() : r.body()};
+  std::size_t total = 0;
+  for (auto piece : pieces) total += piece.size();
+  const std::size_t at = out_.size();
+  out_.resize(at + total);
+  char* p = out_.data() + at;
+  for (auto piece : pieces) {
+    if (piece.empty()) continue;  // an empty view may hold a null pointer, which memcpy must not see
+    std::memcpy(p, piece.data(), piece.size());
+    p += piece.size();
+  }
 }
 
 void Connection::append_failure(int status, const char* detail) {

@@ -14,17 +14,17 @@ using detail::RequestAccess;
 
 namespace {
 
-bool is_host_char(unsigned char c) noexcept {
-  // unreserved / pct-encoded / sub-delims (RFC 3986 reg-name)
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '-': case '.': case '_': case '~': case '%': case '!': case '$': case '&': case '\'': case '(':
-    case ')': case '*': case '+': case ',': case ';': case '=':
-      return true;
-    default:
-      return false;
+// unreserved / pct-encoded / sub-delims: the octets of an RFC 3986 reg-name.
+struct HostChars {
+  bool ok[256] = {};
+  constexpr HostChars() {
+    for (int c = '0'; c <= '9'; ++c) ok[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) ok[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) ok[c] = true;
+    for (char c : std::string_view("-._~%!$&'()*+,;=")) ok[static_cast<unsigned char>(c)] = true;
   }
-}
+};
+constexpr HostChars kHostChars;
 
 bool all_digits(std::string_view s) noexcept {
   for (char c : s) {
@@ -61,13 +61,11 @@ bool is_valid_host(std::string_view host) noexcept {
     if (rest.front() != ':') return false;
     port = rest.substr(1);
   } else {
-    const std::size_t colon = host.find(':');
-    std::string_view name = host.substr(0, colon);
-    for (char c : name) {
-      if (!is_host_char(static_cast<unsigned char>(c))) return false;
-    }
-    if (colon == std::string_view::npos) return true;
-    port = host.substr(colon + 1);
+    std::size_t i = 0;
+    while (i < host.size() && kHostChars.ok[static_cast<unsigned char>(host[i])]) ++i;
+    if (i == host.size()) return true;
+    if (host[i] != ':') return false;
+    port = host.substr(i + 1);
   }
   return port.size() <= 5 && all_digits(port);
 }
@@ -173,7 +171,7 @@ void RequestParser::on_field_impl(http::field name, boost::beast::string_view na
     // Beast rebuilt the value in its own storage: the field was folded across lines (obs-fold).
     if (!value.empty()) return fail(ec, 400, "Obsolete line folding is not accepted");
   }
-  if (!is_valid_header_value(value)) return fail(ec, 400, "Invalid header field value");
+  // Beast has already refused control characters (NUL, bare CR or LF, DEL) in values.
 
   if (header_done_) {
     // A trailer field of a chunked body: bounded, then ignored.
