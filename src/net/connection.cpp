@@ -275,7 +275,8 @@ bool Connection::dispatch() {
   }
   ++served_;
   const auto max_requests = shared_.settings.max_requests_per_connection;
-  const bool close = !request_.keep_alive() || ResponseAccess::close_requested(response_) || worker_.stopping() ||
+  const bool close = !request_.keep_alive() || ResponseAccess::close_requested(response_) ||
+                     shared_.stopping.load(std::memory_order_relaxed) ||
                      (max_requests != 0 && served_ >= max_requests);
   append_response(request_.method() == Method::head, close);
   return close;

@@ -99,7 +99,15 @@ ParseFailure RequestParser::failure(const error_code& ec) const noexcept {
   if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
     return {400, "Invalid chunked body"};
   }
-  if (ec == http::error::bad_version) return {400, "Invalid HTTP version"};
+  if (ec == http::error::bad_version) {
+    // Beast refuses every version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do
+    // not speak (505), anything else is malformed (400).
+    std::string_view line = header_start_.substr(0, header_start_.find('\r'));
+    const std::string_view version = line.substr(line.rfind(' ') + 1);
+    const bool well_formed = version.size() == 8 && version.starts_with("HTTP/") && version[5] >= '0' &&
+                             version[5] <= '9' && version[6] == '.' && version[7] >= '0' && version[7] <= '9';
+    return well_formed ? ParseFailure{505, "HTTP version not supported"} : ParseFailure{400, "Invalid HTTP version"};
+  }
   if (ec == http::error::bad_method) return {400, "Invalid method"};
   if (ec == http::error::bad_target) return {400, "Invalid request target"};
   if (ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending) {
@@ -214,6 +222,9 @@ void RequestParser::on_field_impl(http::field name, boost::beast::string_view na
       break;
     }
     case http::field::expect:
+      // RFC 9110 section 10.1.1: a 100-continue expectation from an HTTP/1.0 client is ignored (no 1xx
+      // may be sent to it).
+      if (request_.version() == 10 && iequals(trim(value), "100-continue")) break;
       if (iequals(trim(value), "100-continue")) {
         expect_continue_ = true;
       } else {

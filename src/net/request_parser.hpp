@@ -34,6 +34,17 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     buffer_end_ = end;
   }
 
+  /// Parses what `buffers` holds (Beast's `put`), remembering where the header being parsed starts so that a
+  /// failure can look at the request line again.
+  template <class ConstBufferSequence>
+  std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+    if (!header_done_) {
+      const auto first = *boost::asio::buffer_sequence_begin(buffers);
+      header_start_ = {static_cast<const char*>(first.data()), first.size()};
+    }
+    return basic_parser::put(buffers, ec);
+  }
+
   /// The failure to answer for an error code `put()` returned.
   ParseFailure failure(const boost::system::error_code& ec) const noexcept;
 
@@ -65,6 +76,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   const ServerSettings& settings_;
   const char* buffer_begin_;
   const char* buffer_end_;
+  std::string_view header_start_;  // the bytes last offered while the header was incomplete
   ParseFailure own_failure_;
   bool own_failed_ = false;
   std::size_t header_bytes_ = 0;
