@@ -1,0 +1,206 @@
+// Graceful stop and multi-worker serving over real sockets.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/http_fixtures.hpp"
+
+namespace aegis {
+namespace {
+
+using itest::kCloseWait;
+using itest::Ms;
+using Clock = std::chrono::steady_clock;
+
+// Waits up to `timeout` for `flag`; returns whether it was set.
+bool wait_for(const std::atomic<bool>& flag, Ms timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!flag.load()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(Ms(2));
+  }
+  return true;
+}
+
+// True when connecting to `port` on loopback is refused (or the connection is closed unanswered).
+bool refuses_new_connections(std::uint16_t port) {
+  try {
+    test::RawClient client(port);
+    itest::send_ignoring_errors(client, test::get_request("/ping"));
+    return client.closed_by_server(Ms(1000)) && client.pending().empty();
+  } catch (const std::exception&) {
+    return true;  // connect refused
+  }
+}
+
+TEST(GracefulStop, SlowInFlightHandlerCompletesWithConnectionClose) {
+  std::atomic<bool> started{false};
+  App app;
+  itest::add_basic_routes(app);
+  app.router().get("/slow", [&started](Request&, Response& res) {
+    started = true;
+    std::this_thread::sleep_for(Ms(300));  // deliberately blocks the I/O thread
+    res.text("finished");
+  });
+  test::TestServer server(app);
+  test::RawClient client(server.port());
+  client.send(test::get_request("/slow"));
+  ASSERT_TRUE(wait_for(started, Ms(2000)));
+  server.server().stop();
+
+  const auto reply = itest::read_or_describe(client, false, Ms(3000));
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, "finished");
+  EXPECT_EQ(reply.header("connection"), "close");
+  EXPECT_TRUE(client.closed_by_server(kCloseWait));
+}
+
+TEST(GracefulStop, PipelinedRequestBehindAnInFlightOneIsNotStartedAfterStop) {
+  std::atomic<bool> started{false};
+  App app;
+  itest::add_basic_routes(app);
+  app.router().get("/slow", [&started](Request&, Response& res) {
+    started = true;
+    std::this_thread::sleep_for(Ms(300));
+    res.text("finished");
+  });
+  test::TestServer server(app);
+  test::RawClient client(server.port());
+  client.send(test::get_request("/slow"));
+  ASSERT_TRUE(wait_for(started, Ms(2000)));
+  server.server().stop();
+  itest::send_ignoring_errors(client, test::get_request("/ping"));
+
+  const auto reply = itest::read_or_describe(client, false, Ms(3000));
+  EXPECT_EQ(reply.body, "finished");
+  EXPECT_EQ(reply.header("connection"), "close");
+  EXPECT_TRUE(client.closed_by_server(kCloseWait));
+  EXPECT_TRUE(client.pending().empty()) << "a request sent after stop was answered: " << client.pending();
+}
+
+TEST(GracefulStop, IdleKeepAliveConnectionsAreClosedByStop) {
+  App app;
+  itest::add_basic_routes(app);
+  test::TestServer server(app);
+  test::RawClient first(server.port());
+  test::RawClient second(server.port());
+  EXPECT_EQ(first.roundtrip(test::get_request("/ping")).body, "pong");
+  EXPECT_EQ(second.roundtrip(test::get_request("/ping")).body, "pong");
+  const auto start = Clock::now();
+  server.server().stop();
+  EXPECT_TRUE(first.closed_by_server(kCloseWait));
+  EXPECT_TRUE(second.closed_by_server(kCloseWait));
+  EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - start).count(), 1000)
+      << "idle connections waited for the grace period";
+  EXPECT_TRUE(first.pending().empty());
+}
+
+TEST(GracefulStop, NewConnectionsAreRefusedAfterStop) {
+  App app;
+  itest::add_basic_routes(app);
+  test::TestServer server(app);
+  ASSERT_TRUE(itest::answers_a_new_connection(server.port()));
+  server.server().stop();
+  server.server().wait();
+  EXPECT_TRUE(refuses_new_connections(server.port()));
+}
+
+TEST(GracefulStop, WaitReturnsPromptlyWhenNothingIsInFlight) {
+  App app;
+  itest::add_basic_routes(app);
+  test::TestServer server(app);
+  test::RawClient idle(server.port());
+  EXPECT_EQ(idle.roundtrip(test::get_request("/ping")).body, "pong");
+  const auto start = Clock::now();
+  server.server().stop();
+  server.server().wait();
+  EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - start).count(), 1000);
+  EXPECT_EQ(server.server().connection_count(), 0u);
+}
+
+TEST(GracefulStop, ConnectionStillMidRequestAfterTheGracePeriodIsCut) {
+  App app;
+  itest::add_basic_routes(app);
+  auto settings = test::test_settings();
+  settings.graceful_timeout = Ms(300);
+  test::TestServer server(app, settings);
+  test::RawClient client(server.port());
+  client.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nnot all of it");
+  std::this_thread::sleep_for(Ms(50));
+  const auto start = Clock::now();
+  server.server().stop();
+  EXPECT_TRUE(client.closed_by_server(Ms(2000)));
+  const auto elapsed = std::chrono::duration_cast<Ms>(Clock::now() - start).count();
+  EXPECT_LT(elapsed, 1500) << "the grace period was not enforced";
+  server.server().wait();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Workers
+
+TEST(Workers, TwoWorkersServeTwentyConcurrentClients) {
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  App app;
+  app.router().get("/who/{n}", [&](Request& req, Response& res) {
+    {
+      std::lock_guard lock(mutex);
+      threads.insert(std::this_thread::get_id());
+    }
+    res.text(std::string(req.path_param("n")));
+  });
+  auto settings = test::test_settings();
+  settings.workers = 2;
+  test::TestServer server(app, settings);
+
+  std::vector<std::unique_ptr<test::RawClient>> clients;
+  for (int i = 0; i < 20; ++i) clients.push_back(std::make_unique<test::RawClient>(server.port()));
+  for (std::size_t i = 0; i < clients.size(); ++i) clients[i]->send(test::get_request("/who/" + std::to_string(i)));
+  for (int i = 0; i < 20; ++i) {
+    const auto reply = itest::read_or_describe(*clients[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(reply.status, 200) << "client " << i << ": " << reply.body;
+    EXPECT_EQ(reply.body, std::to_string(i));
+  }
+  // A second round on the same connections: each stays with its worker.
+  for (int i = 0; i < 20; ++i) {
+    const auto reply = clients[static_cast<std::size_t>(i)]->roundtrip(test::get_request("/who/again"));
+    EXPECT_EQ(reply.body, "again");
+  }
+  std::lock_guard lock(mutex);
+  // SO_REUSEPORT spreads 20 connections over both listeners (all on one has odds of about 2 in a million).
+  EXPECT_EQ(threads.size(), 2u);
+}
+
+TEST(Workers, ClientsOnSeparateThreadsAreAllServed) {
+  App app;
+  itest::add_basic_routes(app);
+  auto settings = test::test_settings();
+  settings.workers = 2;
+  test::TestServer server(app, settings);
+  std::atomic<int> served{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 20; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        test::RawClient client(server.port());
+        for (int i = 0; i < 5; ++i) {
+          const std::string id = std::to_string(t) + "-" + std::to_string(i);
+          if (client.roundtrip(test::get_request("/seq/" + id)).body == id) ++served;
+        }
+      } catch (const std::exception&) {
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(served.load(), 100);
+}
+
+}  // namespace
+}  // namespace aegis
