@@ -115,7 +115,7 @@ int run(int argc, char** argv, App& app) {
   if (command == "routes") return print_routes(app);
 
   try {
-    Server server(settings.server, [&app](Request& req, Response& res) { app.handle(req, res); });
+    Server server(settings.server, [&app](Request& req, Response& res) { return app.handle(req, res); });
     server.start();
     spdlog::info("{} serving on http://{}:{} ({} worker{})", settings.title, settings.server.host, server.port(),
                  settings.server.workers == 0 ? std::string("auto") : std::to_string(settings.server.workers),

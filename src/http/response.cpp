@@ -126,6 +126,14 @@ Response& Response::json(const boost::json::value& value, int status) {
   return json_text(boost::json::serialize(value), status);
 }
 
+std::string& Response::json_body(int status) {
+  set_status(status);
+  remove_header("content-type");
+  append_header("Content-Type", "application/json");
+  body_.clear();
+  return body_;
+}
+
 Response& Response::error(int status, std::string_view detail) {
   set_status(status);
   remove_header("content-type");

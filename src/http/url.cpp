@@ -109,11 +109,31 @@ void parse_cookies(std::string_view header, std::vector<HeaderField>& out) {
   }
 }
 
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0 when it is not one.
+static std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 > 0x9F)) return 0;  // overlong, surrogate
+    return 3;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    const auto b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 > 0x8F)) return 0;  // overlong, above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
@@ -127,8 +147,13 @@ void append_json_string(std::string& out, std::string_view s) {
           out.append("\\u00");
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 0xf]);
+        } else if (c < 0x80) {
+          out.push_back(s[i]);
+        } else if (const std::size_t n = utf8_sequence(s, i); n != 0) {
+          out.append(s.substr(i, n));
+          i += n - 1;
         } else {
-          out.push_back(ch);
+          out.append("\\ufffd");  // not UTF-8: the output stays valid JSON
         }
     }
   }

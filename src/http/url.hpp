@@ -25,7 +25,8 @@ void parse_query(std::string_view query, std::vector<QueryParam>& out);
 /// Splits a Cookie header value into name/value pairs; surrounding whitespace and quotes are removed.
 void parse_cookies(std::string_view header, std::vector<HeaderField>& out);
 
-/// Appends `s` as a JSON string literal (quotes included), escaping what JSON requires.
+/// Appends `s` as a JSON string literal (quotes included), escaping what JSON requires; bytes that are not
+/// well-formed UTF-8 become U+FFFD so that the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace aegis::detail

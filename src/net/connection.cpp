@@ -4,6 +4,7 @@
 #include <aegis/http/request.hpp>
 #include <aegis/http/response.hpp>
 #include <aegis/http/status.hpp>
+#include <aegis/http/task.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -94,11 +95,14 @@ class Connection final : public ConnectionNode {
   }
 
  private:
-  enum class State { idle, reading, writing, lingering };
-  enum class Next { read, flush, close };
+  enum class State { idle, reading, handling, writing, lingering };
+  enum class Next { read, flush, close, await_handler };
 
   Next process();
-  bool dispatch();
+  bool start_dispatch();
+  asio::awaitable<void> await_handler();
+  void answer_exception(std::exception_ptr e) noexcept;
+  Next finish_dispatch();
   void append_response(bool head_only, bool close);
   void append_failure(int status, const char* detail);
   bool make_room();
@@ -126,6 +130,7 @@ class Connection final : public ConnectionNode {
   std::string chunk_storage_;
   std::string out_;
   std::optional<RequestParser> parser_;
+  Task<> pending_;  // the handler's Task while it is suspended
   std::size_t served_ = 0;
   State state_ = State::reading;
   bool continue_sent_ = false;
@@ -247,39 +252,68 @@ void Connection::append_failure(int status, const char* detail) {
   append_response(false, true);
 }
 
-// Runs the application for the parsed request and queues its response. Returns true when the connection
-// must close after it.
-bool Connection::dispatch() {
+void Connection::answer_exception(std::exception_ptr e) noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const HttpError& http) {
+    response_.clear();
+    try {
+      response_.error(http.status(), http.detail());
+      for (const auto& [name, value] : http.headers()) response_.add_header(name, value);
+      return;
+    } catch (const std::exception& inner) {
+      spdlog::error("{} {}: invalid HttpError: {}", request_.method_name(), request_.path(), inner.what());
+    }
+  } catch (const std::exception& ex) {
+    spdlog::error("{} {}: unhandled exception: {}", request_.method_name(), request_.path(), ex.what());
+  } catch (...) {
+    spdlog::error("{} {}: unhandled non-standard exception", request_.method_name(), request_.path());
+  }
+  response_.clear();
+  response_.error(500, "Internal Server Error");
+}
+
+// Runs the application for the parsed request. Returns true when the handler suspended: its Task is in
+// pending_ and the response is not complete until it has been awaited.
+bool Connection::start_dispatch() {
   RequestAccess::set_client(request_, client_ip_, client_port_);
   response_.clear();
   try {
-    shared_.handler(request_, response_);
-  } catch (const HttpError& e) {
-    response_.clear();
-    try {
-      response_.error(e.status(), e.detail());
-      for (const auto& [name, value] : e.headers()) response_.add_header(name, value);
-    } catch (const std::exception& inner) {
-      spdlog::error("{} {}: invalid HttpError: {}", request_.method_name(), request_.path(), inner.what());
-      response_.clear();
-      response_.error(500, "Internal Server Error");
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("{} {}: unhandled exception: {}", request_.method_name(), request_.path(), e.what());
-    response_.clear();
-    response_.error(500, "Internal Server Error");
+    pending_ = shared_.handler(request_, response_);
+    return pending_.valid();
   } catch (...) {
-    spdlog::error("{} {}: unhandled non-standard exception", request_.method_name(), request_.path());
-    response_.clear();
-    response_.error(500, "Internal Server Error");
+    answer_exception(std::current_exception());
+    return false;
   }
+}
+
+asio::awaitable<void> Connection::await_handler() {
+  state_ = State::handling;
+  deadline_ms = INT64_MAX;  // the handler's time is its own; write and read deadlines resume after
+  std::exception_ptr error;
+  try {
+    co_await std::move(pending_);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  pending_ = {};
+  if (error) answer_exception(error);
+}
+
+// Queues the response of the request just handled and moves past it. Returns what the loop does next:
+// read (go on with the buffer), flush or close.
+Connection::Next Connection::finish_dispatch() {
   ++served_;
   const auto max_requests = shared_.settings.max_requests_per_connection;
   const bool close = !request_.keep_alive() || ResponseAccess::close_requested(response_) ||
                      shared_.stopping.load(std::memory_order_relaxed) ||
                      (max_requests != 0 && served_ >= max_requests);
   append_response(request_.method() == Method::head, close);
-  return close;
+  parser_.reset();
+  begin_ = pos_;
+  if (close) return Next::close;
+  if (out_.size() >= kFlushThreshold) return Next::flush;
+  return Next::read;
 }
 
 // Parses and answers every complete request in the buffer. Returns what the loop must do next.
@@ -325,11 +359,8 @@ Connection::Next Connection::process() {
       }
       return Next::read;
     }
-    const bool close = dispatch();
-    parser_.reset();
-    begin_ = pos_;
-    if (close) return Next::close;
-    if (out_.size() >= kFlushThreshold) return Next::flush;
+    if (start_dispatch()) return Next::await_handler;
+    if (const Next next = finish_dispatch(); next != Next::read) return next;
   }
   if (!parser_) begin_ = pos_ = end_ = 0;
   return Next::read;
@@ -369,6 +400,11 @@ asio::awaitable<void> Connection::run() {
   for (;;) {
     Next next = Next::read;
     if (buf_ != nullptr) next = process();
+    while (next == Next::await_handler) {
+      co_await await_handler();
+      next = finish_dispatch();
+      if (next == Next::read) next = process();
+    }
     if (!co_await flush()) co_return;
     if (next == Next::close) {
       co_await linger_close();

@@ -57,7 +57,7 @@ void raise_descriptor_limit(std::size_t wanted) noexcept {
 
 }  // namespace
 
-Server::Server(ServerSettings settings, RequestHandler handler) : impl_(std::make_unique<Impl>()) {
+Server::Server(ServerSettings settings, ServerHandler handler) : impl_(std::make_unique<Impl>()) {
   impl_->shared.settings = std::move(settings);
   impl_->shared.handler = std::move(handler);
   if (!impl_->shared.settings.server_header.empty()) {

@@ -53,7 +53,7 @@ class BufferPool {
 /// State shared by every worker of a server.
 struct ServerShared {
   ServerSettings settings;
-  RequestHandler handler;
+  ServerHandler handler;
   std::string server_line;  // "Server: aegis\r\n" or empty
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};

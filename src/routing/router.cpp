@@ -32,14 +32,33 @@ RouteBuilder& RouteBuilder::deprecated(bool value) {
   return *this;
 }
 
-RouteBuilder Router::route(Method method, std::string path, RequestHandler handler, std::source_location where) {
-  if (!handler) throw std::invalid_argument("route " + path + ": the handler is empty");
+RouteBuilder& RouteBuilder::status(int value) {
+  if (value < 100 || value > 999) {
+    throw std::invalid_argument("route " + info().path + ": invalid status " + std::to_string(value));
+  }
+  info().status = value;
+  return *this;
+}
+
+RouteBuilder& RouteBuilder::blocking(bool value) {
+  info().blocking = value;
+  return *this;
+}
+
+RouteBuilder& RouteBuilder::dependencies(std::vector<Dependency> value) {
+  auto& deps = router_->routes_[index_].dependencies;
+  deps.insert(deps.end(), std::make_move_iterator(value.begin()), std::make_move_iterator(value.end()));
+  return *this;
+}
+
+RouteBuilder Router::add(Method method, std::string path, std::shared_ptr<const Endpoint> endpoint,
+                         std::source_location where) {
   Route r;
   r.info.method = method;
   r.info.path = std::move(path);
   r.info.file = where.file_name();
   r.info.line = where.line();
-  r.handler = std::move(handler);
+  r.endpoint = std::move(endpoint);
   routes_.push_back(std::move(r));
   return RouteBuilder(*this, routes_.size() - 1);
 }
@@ -60,6 +79,11 @@ void Router::include_router(const Router& other, const IncludeOptions& options) 
       if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
     }
     copy.info.tags = std::move(tags);
+    // The included router's providers serve its routes unless a deeper router already provides the type.
+    copy.providers.insert(copy.providers.end(), other.providers_.begin(), other.providers_.end());
+    if (!options.dependencies.empty()) {
+      copy.dependencies.insert(copy.dependencies.begin(), options.dependencies.begin(), options.dependencies.end());
+    }
     routes_.push_back(std::move(copy));
   }
 }

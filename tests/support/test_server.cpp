@@ -16,7 +16,7 @@ ServerSettings test_settings() {
 
 TestServer::TestServer(App& app, ServerSettings settings) {
   app.freeze();
-  server_ = std::make_unique<Server>(std::move(settings), [&app](Request& req, Response& res) { app.handle(req, res); });
+  server_ = std::make_unique<Server>(std::move(settings), [&app](Request& req, Response& res) { return app.handle(req, res); });
   server_->start();
 }
 

@@ -24,6 +24,8 @@ class Response {
   Response() = default;
   Response(const Response&) = delete;
   Response& operator=(const Response&) = delete;
+  Response(Response&&) noexcept = default;
+  Response& operator=(Response&&) noexcept = default;
 
   int status() const noexcept { return status_; }
   Response& set_status(int status);
@@ -52,6 +54,9 @@ class Response {
   Response& error(int status, std::string_view detail);
   /// Status, `Content-Type: application/json` and the serialisation of `value`.
   Response& json(const boost::json::value& value, int status = 200);
+  /// Sets the status and `Content-Type: application/json`, empties the body and returns it for the caller
+  /// to append serialised JSON to (no intermediate string).
+  std::string& json_body(int status = 200);
 
   /// Resets to an empty 200 response (used between requests on a connection; capacity is kept).
   void clear() noexcept;

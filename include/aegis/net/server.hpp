@@ -1,5 +1,6 @@
 #pragma once
 
+#include <aegis/http/task.hpp>
 #include <aegis/net/server_settings.hpp>
 
 #include <cstdint>
@@ -12,15 +13,16 @@ class Request;
 class Response;
 
 /// What the server calls for every well-formed request: fill in `res`. It runs on the I/O thread that owns
-/// the connection and must not block. An exception escaping it answers 500 (an `HttpError` answers its own
-/// status).
-using RequestHandler = std::function<void(Request& req, Response& res)>;
+/// the connection and must not block. It returns an empty Task when the response is complete (the fast
+/// path: no coroutine frame), or a Task the connection awaits before it sends the response. An exception
+/// escaping it answers 500 (an `HttpError` answers its own status).
+using ServerHandler = std::function<Task<>(Request& req, Response& res)>;
 
 /// The HTTP/1.1 server: `settings.workers` threads, each with its own event loop and SO_REUSEPORT listener;
 /// a connection lives on the thread that accepted it.
 class Server {
  public:
-  Server(ServerSettings settings, RequestHandler handler);
+  Server(ServerSettings settings, ServerHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -1,0 +1,54 @@
+#include "handlers/blocking.hpp"
+
+#include <aegis/handlers/bind.hpp>
+#include <aegis/http/http_error.hpp>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace aegis::detail {
+
+namespace asio = boost::asio;
+
+BlockingPool::BlockingPool(unsigned threads, std::size_t max_pending)
+    : pool_(threads), threads_(threads), max_in_flight_(threads + max_pending) {}
+
+BlockingPool::~BlockingPool() { pool_.join(); }
+
+bool BlockingPool::try_acquire() noexcept {
+  std::size_t n = in_flight_.load(std::memory_order_relaxed);
+  do {
+    if (n >= max_in_flight_) return false;
+  } while (!in_flight_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+  return true;
+}
+
+void BlockingPool::release() noexcept { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+
+Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn) {
+  if (!pool.try_acquire()) throw HttpError(503, "Server busy", {{"Retry-After", "1"}});
+  std::exception_ptr error;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&pool, &fn, &error](auto handler) {
+        // The guard keeps the I/O thread's event loop alive while the job runs elsewhere.
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler));
+        asio::post(pool.executor(), [&pool, &fn, &error, handler = std::move(handler), work = std::move(work)]() mutable {
+          try {
+            fn();
+          } catch (...) {
+            error = std::current_exception();
+          }
+          pool.release();
+          auto io = work.get_executor();
+          asio::post(io, std::move(handler));
+          work.reset();
+        });
+      },
+      asio::use_awaitable);
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace aegis::detail

@@ -1,0 +1,222 @@
+#include <aegis/testing/test_client.hpp>
+
+#include <aegis/app/app.hpp>
+#include <aegis/http/headers.hpp>
+#include <aegis/http/request.hpp>
+#include <aegis/http/response.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+
+#include <boost/beast/http/error.hpp>
+
+#include "http/access.hpp"
+#include "net/request_parser.hpp"
+
+namespace aegis::testing {
+
+namespace {
+
+void percent_encode(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.' || c == '~';
+    if (plain) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+}
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Applies one Set-Cookie value to the jar: a Max-Age of 0 or less, or an Expires in the past, removes.
+void apply_set_cookie(std::map<std::string, std::string>& jar, std::string_view header) {
+  const std::size_t semi = header.find(';');
+  const std::string_view pair = header.substr(0, semi);
+  const std::size_t eq = pair.find('=');
+  if (eq == std::string_view::npos) return;
+  const std::string name(trim(pair.substr(0, eq)));
+  std::string_view value = trim(pair.substr(eq + 1));
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+  bool expired = false;
+  std::string_view attrs = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+  while (!attrs.empty()) {
+    const std::size_t next = attrs.find(';');
+    std::string_view attr = trim(attrs.substr(0, next));
+    attrs = next == std::string_view::npos ? std::string_view{} : attrs.substr(next + 1);
+    if (attr.size() >= 8 && iequals(attr.substr(0, 8), "max-age=")) {
+      const std::string_view n = attr.substr(8);
+      expired = expired || n.starts_with('-') || n == "0";
+    } else if (attr.size() >= 8 && iequals(attr.substr(0, 8), "expires=")) {
+      expired = expired || attr.find("1970") != std::string_view::npos;
+    }
+  }
+  if (expired) {
+    jar.erase(name);
+  } else {
+    jar[name] = std::string(value);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> TestResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers_) {
+    if (iequals(n, name)) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> TestResponse::headers(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : headers_) {
+    if (iequals(n, name)) out.push_back(v);
+  }
+  return out;
+}
+
+Json TestResponse::json() const {
+  boost::system::error_code ec;
+  Json v = boost::json::parse(body_, ec);
+  if (ec) throw std::runtime_error("the response body is not JSON (" + ec.message() + "): " + body_);
+  return v;
+}
+
+TestRequest& TestRequest::header(std::string_view name, std::string_view value) {
+  headers_.emplace_back(name, value);
+  return *this;
+}
+
+TestRequest& TestRequest::query(std::string_view name, std::string_view value) {
+  if (!has_query_ && target_.find('?') == std::string::npos) {
+    target_.push_back('?');
+  } else {
+    target_.push_back('&');
+  }
+  has_query_ = true;
+  percent_encode(target_, name);
+  target_.push_back('=');
+  percent_encode(target_, value);
+  return *this;
+}
+
+TestRequest& TestRequest::cookie(std::string_view name, std::string_view value) {
+  cookies_.emplace_back(name, value);
+  return *this;
+}
+
+TestRequest& TestRequest::body(std::string content, std::string_view content_type) {
+  body_ = std::move(content);
+  for (auto it = headers_.begin(); it != headers_.end();) {
+    it = iequals(it->first, "content-type") ? headers_.erase(it) : it + 1;
+  }
+  if (!content_type.empty()) headers_.emplace_back("Content-Type", content_type);
+  return *this;
+}
+
+TestRequest& TestRequest::json(std::string_view json_text) { return body(std::string(json_text), "application/json"); }
+
+TestRequest& TestRequest::form(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string encoded;
+  for (const auto& [name, value] : fields) {
+    if (!encoded.empty()) encoded.push_back('&');
+    percent_encode(encoded, name);
+    encoded.push_back('=');
+    percent_encode(encoded, value);
+  }
+  return body(std::move(encoded), "application/x-www-form-urlencoded");
+}
+
+TestResponse TestRequest::send() { return client_.run(*this); }
+
+struct TestClient::Impl {
+  boost::asio::io_context io{1};
+};
+
+TestClient::TestClient(App& app) : app_(app), impl_(std::make_unique<Impl>()) { app_.freeze(); }
+
+TestClient::~TestClient() = default;
+
+TestResponse TestClient::run(const TestRequest& r) {
+  // The request goes through the server's own parser, so that what a handler sees is what it would see
+  // over a socket.
+  std::string message(to_string(r.method_));
+  message.push_back(' ');
+  message.append(r.target_);
+  message.append(" HTTP/1.1\r\n");
+  bool has_host = false;
+  for (const auto& [name, value] : r.headers_) {
+    has_host = has_host || iequals(name, "host");
+    message.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (!has_host) message.append("Host: testserver\r\n");
+  std::string cookie_line;
+  for (const auto& [name, value] : jar_) {
+    if (!cookie_line.empty()) cookie_line.append("; ");
+    cookie_line.append(name).append("=").append(value);
+  }
+  for (const auto& [name, value] : r.cookies_) {
+    if (!cookie_line.empty()) cookie_line.append("; ");
+    cookie_line.append(name).append("=").append(value);
+  }
+  if (!cookie_line.empty()) message.append("Cookie: ").append(cookie_line).append("\r\n");
+  if (!r.body_.empty() || r.method_ == Method::post || r.method_ == Method::put || r.method_ == Method::patch) {
+    message.append("Content-Length: ").append(std::to_string(r.body_.size())).append("\r\n");
+  }
+  message.append("\r\n").append(r.body_);
+
+  ServerSettings limits;
+  Request req;
+  std::string chunks;
+  detail::RequestAccess::reset(req);
+  net::RequestParser parser(req, chunks, limits, message.data(), message.data() + message.size());
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(message), ec);
+  Response res;
+  if (ec && ec != boost::beast::http::error::need_more) {
+    const net::ParseFailure f = parser.failure(ec);
+    res.error(f.status, f.detail);
+  } else if (!parser.is_done()) {
+    res.error(400, "Incomplete request");
+  } else {
+    detail::RequestAccess::set_client(req, client_ip_, client_port_);
+    Task<> pending = app_.handle(req, res);
+    if (pending.valid()) {
+      std::exception_ptr error;
+      boost::asio::co_spawn(impl_->io, std::move(pending), [&error](std::exception_ptr e) { error = e; });
+      impl_->io.restart();
+      impl_->io.run();
+      if (error) std::rethrow_exception(error);
+    }
+  }
+
+  TestResponse out;
+  out.status_ = res.status();
+  std::string_view head = res.header_block();
+  while (!head.empty()) {
+    const std::size_t eol = head.find("\r\n");
+    const std::string_view line = head.substr(0, eol);
+    head = eol == std::string_view::npos ? std::string_view{} : head.substr(eol + 2);
+    const std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    out.headers_.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
+  }
+  if (r.method_ != Method::head) out.body_ = res.body();
+  for (const auto& [name, value] : out.headers_) {
+    if (iequals(name, "set-cookie")) apply_set_cookie(jar_, value);
+  }
+  return out;
+}
+
+}  // namespace aegis::testing

@@ -1,0 +1,278 @@
+// Typed handler parameters through the in-process TestClient: extraction, conversion, defaults, rules and
+// FastAPI-shaped 422 answers.
+#include <aegis/aegis.hpp>
+#include <aegis/testing/test_client.hpp>
+
+#include <boost/describe.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace demo {
+
+enum class Color { red, green, blue };
+BOOST_DESCRIBE_ENUM(Color, red, green, blue)
+
+struct Item {
+  std::string name;
+  int qty = 0;
+  std::optional<double> price;
+};
+BOOST_DESCRIBE_STRUCT(Item, (), (name, qty, price))
+AEGIS_FIELD_RULES(Item, (name, aegis::MinLength<1>, aegis::MaxLength<10>), (qty, aegis::Min<1>, aegis::Max<100>))
+
+struct Order {
+  std::int64_t id = 0;
+  std::vector<Item> items;
+  Color color = Color::red;
+};
+BOOST_DESCRIBE_STRUCT(Order, (), (id, items, color))
+
+}  // namespace demo
+
+namespace {
+
+using aegis::testing::TestClient;
+using namespace aegis;
+
+TEST(TypedParams, PathIsConvertedAndBadInputIs422) {
+  App app;
+  app.router().get("/items/{id}", [](Path<std::int64_t, "id"> id) { return std::to_string(*id * 2); });
+  TestClient client(app);
+  auto ok = client.get("/items/21").send();
+  EXPECT_EQ(ok.status(), 200);
+  EXPECT_EQ(ok.text(), "42");
+
+  auto bad = client.get("/items/abc").send();
+  EXPECT_EQ(bad.status(), 422);
+  EXPECT_EQ(bad.text(),
+            R"({"detail":[{"type":"int_parsing","loc":["path","id"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"}]})");
+}
+
+TEST(TypedParams, QueryDefaultsOptionalsListsAndEveryErrorAtOnce) {
+  App app;
+  app.router().get("/search", [](Query<int, "limit", Default<10>, Min<1>, Max<50>> limit,
+                                 Query<std::optional<std::string>, "q"> q, Query<std::vector<int>, "tag"> tags,
+                                 Query<bool, "flag", Default<false>> flag, Query<demo::Color, "color", Default<demo::Color::green>> color) {
+    std::string out = std::to_string(*limit) + "|" + (q->has_value() ? **q : "-") + "|";
+    for (int t : *tags) out += std::to_string(t) + ",";
+    out += std::string("|") + (*flag ? "on" : "off") + "|" + std::string(aegis::detail::enum_to_name(*color));
+    return out;
+  });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/search").send().text(), "10|-||off|green");
+  EXPECT_EQ(client.get("/search?limit=5&q=hi&tag=1&tag=2&flag=yes&color=blue").send().text(), "5|hi|1,2,|on|blue");
+
+  auto bad = client.get("/search?limit=0&tag=x&flag=maybe&color=pink").send();
+  EXPECT_EQ(bad.status(), 422);
+  const auto detail = bad.json().at("detail").as_array();
+  ASSERT_EQ(detail.size(), 4u) << bad.text();
+  EXPECT_EQ(detail[0].at("type"), "greater_than_equal");
+  EXPECT_EQ(boost::json::serialize(detail[0].at("loc")), R"(["query","limit"])");
+  EXPECT_EQ(boost::json::serialize(detail[0].at("ctx")), R"({"ge":1})");
+  EXPECT_EQ(detail[1].at("type"), "int_parsing");
+  EXPECT_EQ(boost::json::serialize(detail[1].at("loc")), R"(["query","tag",0])");
+  EXPECT_EQ(detail[2].at("type"), "bool_parsing");
+  EXPECT_EQ(detail[3].at("type"), "enum");
+  EXPECT_EQ(detail[3].at("msg"), "Input should be 'red', 'green' or 'blue'");
+}
+
+TEST(TypedParams, MissingRequiredQueryIsFieldRequired) {
+  App app;
+  app.router().get("/need", [](Query<std::string, "name"> name) { return *name; });
+  TestClient client(app);
+  auto r = client.get("/need").send();
+  EXPECT_EQ(r.status(), 422);
+  EXPECT_EQ(r.text(), R"({"detail":[{"type":"missing","loc":["query","name"],"msg":"Field required","input":null}]})");
+}
+
+TEST(TypedParams, HeaderNameConventionAndCookies) {
+  App app;
+  app.router().get("/h", [](Header<std::string, "user_agent"> ua, Header<std::optional<int>, "x_count"> count,
+                            Cookie<std::string, "session", Default<"none">> session) {
+    return *ua + "|" + std::to_string(count->value_or(-1)) + "|" + *session;
+  });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/h").header("User-Agent", "curl").send().text(), "curl|-1|none");
+  EXPECT_EQ(client.get("/h").header("user-agent", "x").header("X-Count", "3").cookie("session", "abc").send().text(),
+            "x|3|abc");
+  auto bad = client.get("/h").send();
+  EXPECT_EQ(bad.status(), 422);
+  EXPECT_NE(bad.text().find(R"("loc":["header","user-agent"])"), std::string::npos) << bad.text();
+}
+
+TEST(TypedParams, JsonBodyIntoNestedStructsWithRules) {
+  App app;
+  app.router().post("/orders", [](Body<demo::Order> order) {
+    order->id += 1;
+    return *order;
+  }).status(201);
+  TestClient client(app);
+  auto ok = client.post("/orders").json(R"({"id":1,"items":[{"name":"pen","qty":2}],"color":"blue"})").send();
+  EXPECT_EQ(ok.status(), 201);
+  EXPECT_EQ(ok.header("content-type"), "application/json");
+  EXPECT_EQ(ok.text(), R"({"id":2,"items":[{"name":"pen","qty":2,"price":null}],"color":"blue"})");
+  EXPECT_EQ(ok.json<demo::Order>().items.at(0).name, "pen");
+
+  auto bad = client.post("/orders").json(R"({"id":"x","items":[{"name":"","qty":0},{"qty":5}],"color":"pink"})").send();
+  EXPECT_EQ(bad.status(), 422);
+  const auto detail = bad.json().at("detail").as_array();
+  ASSERT_EQ(detail.size(), 5u) << bad.text();
+  EXPECT_EQ(boost::json::serialize(detail[0].at("loc")), R"(["body","id"])");
+  EXPECT_EQ(detail[0].at("type"), "int_type");
+  EXPECT_EQ(boost::json::serialize(detail[1].at("loc")), R"(["body","items",0,"name"])");
+  EXPECT_EQ(detail[1].at("type"), "string_too_short");
+  EXPECT_EQ(boost::json::serialize(detail[2].at("loc")), R"(["body","items",0,"qty"])");
+  EXPECT_EQ(boost::json::serialize(detail[3].at("loc")), R"(["body","items",1,"name"])");
+  EXPECT_EQ(detail[3].at("type"), "missing");
+  EXPECT_EQ(boost::json::serialize(detail[4].at("loc")), R"(["body","color"])");
+}
+
+TEST(TypedParams, MalformedJsonNamesThePositionAndWrongTypeIs415) {
+  App app;
+  app.router().post("/j", [](Body<Json> body) { return *body; });
+  TestClient client(app);
+  auto bad = client.post("/j").json(R"({"a":1,})").send();
+  EXPECT_EQ(bad.status(), 422);
+  const auto d = bad.json().at("detail").as_array().at(0);
+  EXPECT_EQ(d.at("type"), "json_invalid");
+  EXPECT_EQ(boost::json::serialize(d.at("loc")), R"(["body",7])");
+  EXPECT_EQ(client.post("/j").body("a=1", "text/plain").send().status(), 415);
+  EXPECT_EQ(client.post("/j").json(R"([1,2])").send().text(), "[1,2]");
+  auto missing = client.post("/j").send();
+  EXPECT_EQ(missing.status(), 422);
+  EXPECT_EQ(missing.text(), R"({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]})");
+}
+
+TEST(TypedParams, FormBody) {
+  App app;
+  app.router().post("/f", [](Form<demo::Item> item) { return item->name + ":" + std::to_string(item->qty); });
+  TestClient client(app);
+  EXPECT_EQ(client.post("/f").form({{"name", "a b"}, {"qty", "3"}}).send().text(), "a b:3");
+  auto bad = client.post("/f").form({{"qty", "300"}}).send();
+  EXPECT_EQ(bad.status(), 422);
+  EXPECT_EQ(bad.json().at("detail").as_array().size(), 2u) << bad.text();
+  EXPECT_EQ(client.post("/f").json(R"({"name":"x"})").send().status(), 415);
+}
+
+struct Counter {
+  int value = 0;
+};
+
+struct Db {
+  std::vector<std::string>* log;
+};
+
+TEST(TypedParams, DependsResolvesOncePerRequestAndCleansUpAfter) {
+  App app;
+  std::vector<std::string> log;
+  int made = 0;
+  app.provide<Db>([&] {
+    ++made;
+    log.push_back("db opened");
+    return Yield(Db{&log}, [](Db& db) { db.log->push_back("db closed"); });
+  });
+  app.provide<Counter>([](Depends<Db> db) {
+    db->log->push_back("counter");
+    return Counter{7};
+  });
+  app.router().get("/d", [&log](Depends<Db> db, Depends<Counter> c) {
+    log.push_back("handler");
+    return std::to_string(c->value) + (db->log == &log ? "" : "?");
+  });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/d").send().text(), "7");
+  EXPECT_EQ(made, 1);
+  ASSERT_GE(log.size(), 4u);
+  EXPECT_EQ(log[0], "db opened");
+  EXPECT_EQ(log[1], "counter");
+  EXPECT_EQ(log[2], "handler");
+  EXPECT_EQ(log.back(), "db closed");
+}
+
+TEST(TypedParams, StateAndRequestAndResponseParameters) {
+  App app;
+  app.state().emplace<Counter>("counter", Counter{5});
+  app.router().get("/s", [](State<Counter> c, const Request& req, Response& res) {
+    res.set_header("X-Path", req.path());
+    return c->value;
+  });
+  TestClient client(app);
+  auto r = client.get("/s").send();
+  EXPECT_EQ(r.text(), "5");
+  EXPECT_EQ(r.header("x-path"), "/s");
+}
+
+TEST(TypedParams, BootErrorsNameTheRoute) {
+  {
+    App app;
+    app.router().get("/x", [](Depends<Counter>) { return 1; });
+    try {
+      app.freeze();
+      FAIL() << "freeze should throw";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("GET /x"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("Depends<(anonymous namespace)::Counter>"), std::string::npos) << e.what();
+    }
+  }
+  {
+    App app;
+    app.router().get("/y", [](State<Counter>) { return 1; });
+    EXPECT_THROW(app.freeze(), std::invalid_argument);
+  }
+  {
+    App app;
+    app.router().get(std::string("/z/{id}"), [](Path<int, "other">) { return 1; });
+    EXPECT_THROW(app.freeze(), std::invalid_argument);
+  }
+}
+
+Task<int> twice(int v) { co_return v * 2; }
+
+TEST(TypedParams, CoroutineAndBlockingHandlers) {
+  App app;
+  app.router().get("/co/{n}", [](Path<int, "n"> n) -> Task<int> { co_return co_await twice(*n); });
+  app.router().get("/block/{n}", [](Path<int, "n"> n) { return *n + 1; }).blocking();
+  app.router().get("/throws", []() -> Task<int> {
+    throw HttpError(409, "conflict");
+    co_return 1;
+  });
+  app.router().get("/block-throws", []() -> int { throw HttpError(418, "teapot"); }).blocking();
+  TestClient client(app);
+  EXPECT_EQ(client.get("/co/4").send().text(), "8");
+  EXPECT_EQ(client.get("/block/4").send().text(), "5");
+  auto t = client.get("/throws").send();
+  EXPECT_EQ(t.status(), 409);
+  EXPECT_EQ(t.text(), R"({"detail":"conflict"})");
+  EXPECT_EQ(client.get("/block-throws").send().status(), 418);
+}
+
+TEST(TypedParams, VoidIs204AndExceptionHandlersPickMostDerived) {
+  struct Base : std::runtime_error {
+    using std::runtime_error::runtime_error;
+  };
+  struct Derived : Base {
+    using Base::Base;
+  };
+  App app;
+  app.router().del("/v", [] {});
+  app.router().get("/base", []() -> int { throw Base("b"); });
+  app.router().get("/derived", []() -> int { throw Derived("d"); });
+  app.add_exception_handler<Base>([](const Request&, Response& res, const Base& e) { res.text(std::string("base:") + e.what(), 400); });
+  app.add_exception_handler<Derived>([](const Request&, Response& res, const Derived& e) { res.text(std::string("derived:") + e.what(), 409); });
+  TestClient client(app);
+  EXPECT_EQ(client.del("/v").send().status(), 204);
+  auto b = client.get("/base").send();
+  EXPECT_EQ(b.status(), 400);
+  EXPECT_EQ(b.text(), "base:b");
+  auto d = client.get("/derived").send();
+  EXPECT_EQ(d.status(), 409);
+  EXPECT_EQ(d.text(), "derived:d");
+}
+
+}  // namespace
