@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Sends an exact number of GET requests over one keep-alive connection.
+"""Sends an exact number of requests over one keep-alive connection.
 
 wrk runs for a duration, not a request count; instruction counting (callgrind)
 needs a known count so the total can be divided by it. Requests go out in
@@ -42,9 +42,15 @@ def main() -> int:
     parser.add_argument("--path", default="/plaintext")
     parser.add_argument("--requests", type=int, default=10000)
     parser.add_argument("--depth", type=int, default=1, help="requests per write")
+    parser.add_argument("--json", help="POST this JSON body instead of a GET")
     args = parser.parse_args()
 
-    request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    if args.json is None:
+        request = f"GET {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    else:
+        body = args.json.encode()
+        request = (f"POST {args.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
     sock = socket.create_connection(("127.0.0.1", args.port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     started = time.monotonic()

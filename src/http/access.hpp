@@ -14,7 +14,7 @@ struct RequestAccess {
     r.path_params_.clear();
     r.query_parsed_ = false;
     r.cookies_parsed_ = false;
-    r.target_ = r.path_ = r.query_ = r.body_ = {};
+    r.target_ = r.path_ = r.query_ = r.body_ = r.content_type_ = {};
     r.request_id_.clear();
     r.version_ = 11;
     r.keep_alive_ = true;
@@ -31,6 +31,9 @@ struct RequestAccess {
     r.headers_.push_back({name, value});
   }
   static std::size_t header_count(const Request& r) noexcept { return r.headers_.size(); }
+  static void set_content_type(Request& r, std::string_view v) noexcept {
+    if (r.content_type_.empty()) r.content_type_ = v;
+  }
   static void set_body(Request& r, std::string_view body) noexcept { r.body_ = body; }
   static void set_keep_alive(Request& r, bool v) noexcept { r.keep_alive_ = v; }
   static void set_client(Request& r, std::string_view ip, std::uint16_t port) noexcept {

@@ -3,9 +3,13 @@
 namespace aegis {
 
 namespace {
-constexpr unsigned char lower(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c | 0x20) : c;
-}
+struct LowerTable {
+  unsigned char map[256] = {};
+  constexpr LowerTable() {
+    for (int c = 0; c < 256; ++c) map[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  }
+};
+constexpr LowerTable kLower;
 
 // RFC 9110 tchar and field-value octets as lookup tables: the checks run on every header a handler sets.
 struct CharTables {
@@ -24,10 +28,11 @@ constexpr CharTables kTables;
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(static_cast<unsigned char>(a[i])) != lower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
+  const auto* x = reinterpret_cast<const unsigned char*>(a.data());
+  const auto* y = reinterpret_cast<const unsigned char*>(b.data());
+  unsigned diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= kLower.map[x[i]] ^ kLower.map[y[i]];
+  return diff == 0;
 }
 
 bool is_valid_header_name(std::string_view name) noexcept {

@@ -22,7 +22,7 @@ bool Request::has_header(std::string_view name) const noexcept {
 std::span<const QueryParam> Request::query_params() const {
   if (!query_parsed_) {
     query_params_.clear();
-    detail::parse_query(query_, query_params_);
+    detail::parse_query(query_, query_storage_, query_params_);
     query_parsed_ = true;
   }
   return query_params_;
@@ -30,7 +30,7 @@ std::span<const QueryParam> Request::query_params() const {
 
 std::optional<std::string_view> Request::query(std::string_view name) const {
   for (const auto& p : query_params()) {
-    if (p.name == name) return std::string_view(p.value);
+    if (p.name == name) return p.value;
   }
   return std::nullopt;
 }
@@ -78,6 +78,7 @@ void RequestAccess::relocate(Request& r, const char* old_begin, const char* old_
   move(r.path_);
   move(r.query_);
   move(r.body_);
+  move(r.content_type_);
   for (auto& h : r.headers_) {
     move(h.name);
     move(h.value);

@@ -77,18 +77,30 @@ bool normalize_path(std::string_view raw, std::string& storage, std::string_view
   return true;
 }
 
-void parse_query(std::string_view query, std::vector<QueryParam>& out) {
+void parse_query(std::string_view query, std::string& storage, std::vector<QueryParam>& out) {
+  storage.clear();
+  storage.reserve(query.size());
+  auto decode = [&storage](std::string_view raw) -> std::string_view {
+    bool plain = true;
+    for (char c : raw) plain &= c != '%' && c != '+';
+    if (plain) return raw;
+    const std::size_t at = storage.size();
+    percent_decode(raw, storage, true, true);
+    return {storage.data() + at, storage.size() - at};
+  };
   std::size_t pos = 0;
   while (pos <= query.size()) {
-    std::size_t end = query.find('&', pos);
-    if (end == std::string_view::npos) end = query.size();
+    std::size_t end = pos;
+    while (end < query.size() && query[end] != '&') ++end;
     std::string_view pair = query.substr(pos, end - pos);
     if (!pair.empty()) {
-      const std::size_t eq = pair.find('=');
+      std::size_t eq = 0;
+      while (eq < pair.size() && pair[eq] != '=') ++eq;
+      if (eq == pair.size()) eq = std::string_view::npos;
       QueryParam p;
-      percent_decode(pair.substr(0, eq), p.name, true, true);
-      if (eq != std::string_view::npos) percent_decode(pair.substr(eq + 1), p.value, true, true);
-      out.push_back(std::move(p));
+      p.name = decode(pair.substr(0, eq));
+      if (eq != std::string_view::npos) p.value = decode(pair.substr(eq + 1));
+      out.push_back(p);
     }
     pos = end + 1;
   }
@@ -109,8 +121,7 @@ void parse_cookies(std::string_view header, std::vector<HeaderField>& out) {
   }
 }
 
-// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629), or 0 when it is not one.
-static std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
   auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
   if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
@@ -131,6 +142,19 @@ static std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // Fast path: printable ASCII without quotes or backslashes is copied as is.
+  bool plain = true;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+  }
+  if (plain) {
+    out.reserve(out.size() + s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   out.push_back('"');
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);

@@ -19,11 +19,16 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space, b
 bool normalize_path(std::string_view raw, std::string& storage, std::string_view& out);
 
 /// Decodes `a=1&b=x+y&a=2` into name/value pairs, repeated keys kept, blank values kept, malformed escapes
-/// kept literally (as Starlette does).
-void parse_query(std::string_view query, std::vector<QueryParam>& out);
+/// kept literally (as Starlette does). Names and values that need no decoding view `query`; the others
+/// view `storage`, which is cleared and reserved once so that it never moves (decoding only shrinks).
+void parse_query(std::string_view query, std::string& storage, std::vector<QueryParam>& out);
 
 /// Splits a Cookie header value into name/value pairs; surrounding whitespace and quotes are removed.
 void parse_cookies(std::string_view header, std::vector<HeaderField>& out);
+
+/// The length of the well-formed UTF-8 sequence that starts at s[i] (RFC 3629: no overlong forms, no
+/// surrogates, nothing above U+10FFFF), or 0 when none does.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept;
 
 /// Appends `s` as a JSON string literal (quotes included), escaping what JSON requires; bytes that are not
 /// well-formed UTF-8 become U+FFFD so that the output is always valid JSON.

@@ -163,7 +163,19 @@ std::string plural(std::size_t n, std::string_view word) {
 }
 }  // namespace
 
-void check_number(const Rules& r, double v, const std::string& input, Validator& val) {
+std::string IssueInput::render() const {
+  if (json_ != nullptr) return json_text(*json_);
+  if (raw_) return std::string(text_);
+  return json_quote(text_);
+}
+
+void check_number(const Rules& r, double v, const IssueInput& in, Validator& val) {
+  if (r.has_minimum + r.has_maximum + r.has_exclusive_minimum + r.has_exclusive_maximum == 0) return;
+  const bool ok = (!r.has_minimum || v >= r.minimum) && (!r.has_maximum || v <= r.maximum) &&
+                  (!r.has_exclusive_minimum || v > r.exclusive_minimum) &&
+                  (!r.has_exclusive_maximum || v < r.exclusive_maximum);
+  if (ok) return;
+  const std::string input = in.render();
   if (r.has_minimum && !(v >= r.minimum)) {
     val.fail("greater_than_equal", "Input should be greater than or equal to " + format_bound(r.minimum), input,
              ctx_of("ge", format_bound(r.minimum)));
@@ -182,24 +194,29 @@ void check_number(const Rules& r, double v, const std::string& input, Validator&
   }
 }
 
-void check_string(const Rules& r, std::string_view s, const std::string& input, Validator& val) {
+void check_string(const Rules& r, std::string_view s, const IssueInput& in, Validator& val) {
   if (r.has_lengths()) {
     const std::size_t n = code_points(s);
     if (n < r.min_length) {
+      const std::string input = in.render();
       val.fail("string_too_short", "String should have at least " + plural(r.min_length, "character"), input,
                ctx_of("min_length", std::to_string(r.min_length)));
     } else if (n > r.max_length) {
+      const std::string input = in.render();
       val.fail("string_too_long", "String should have at most " + plural(r.max_length, "character"), input,
                ctx_of("max_length", std::to_string(r.max_length)));
     }
   }
   if (r.compiled != nullptr && !pattern_matches(r.compiled, s)) {
+    const std::string input = in.render();
     val.fail("string_pattern_mismatch", "String should match pattern '" + std::string(r.pattern) + "'", input,
              ctx_of("pattern", json_quote(r.pattern)));
   }
 }
 
-void check_size(const Rules& r, std::size_t n, const std::string& input, Validator& val) {
+void check_size(const Rules& r, std::size_t n, const IssueInput& in, Validator& val) {
+  if (n >= r.min_length && n <= r.max_length) return;
+  const std::string input = in.render();
   if (n < r.min_length) {
     val.fail("too_short",
              "List should have at least " + plural(r.min_length, "item") + " after validation, not " + std::to_string(n),

@@ -203,6 +203,9 @@ void RequestParser::on_field_impl(http::field name, boost::beast::string_view na
     case http::field::content_length:
       has_content_length_ = true;
       break;
+    case http::field::content_type:
+      RequestAccess::set_content_type(request_, value);
+      break;
     case http::field::transfer_encoding: {
       has_transfer_encoding_ = true;
       // The codings of every Transfer-Encoding line, in order: only the last may be (and must be) chunked.

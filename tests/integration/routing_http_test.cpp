@@ -39,7 +39,7 @@ class PathDecoding : public ::testing::Test {
     });
     r.get("/q", [](Request& req, Response& res) {
       std::string out;
-      for (const auto& p : req.query_params()) out += p.name + "=" + p.value + ";";
+      for (const auto& p : req.query_params()) out += std::string(p.name) + "=" + std::string(p.value) + ";";
       out += " first a=" + std::string(req.query("a").value_or("<none>"));
       out += " missing=" + std::string(req.query("zzz").value_or("<none>"));
       res.text(out);

@@ -11,6 +11,7 @@
 #include <aegis/http/response.hpp>
 #include <aegis/http/task.hpp>
 #include <aegis/json/convert.hpp>
+#include <aegis/json/reader.hpp>
 
 #include <array>
 #include <cstddef>
@@ -197,7 +198,7 @@ void read_values(ForEach&& for_each, T& out, Validator& val, const Rules* rules,
       Validator::Scope at(val, i++);
       read_text(v, out.emplace_back(), val, element_rules);
     });
-    if (rules != nullptr && rules->has_lengths()) check_size(*rules, out.size(), "null", val);
+    if (rules != nullptr && rules->has_lengths()) check_size(*rules, out.size(), IssueInput::none(), val);
   } else {
     std::optional<std::string_view> last;
     for_each([&](std::string_view v) { last = v; });
@@ -272,12 +273,8 @@ class FunctionRef<R(A...)> {
   R (*call_)(void*, A...);
 };
 
-/// Parses `text` as JSON into a value allocated from a scratch buffer and hands it to `read`. A malformed
-/// document is reported to `val` as FastAPI does (`json_invalid`, with the byte position in the location).
-void with_json(std::string_view text, FunctionRef<void(const Json&)> read, Validator& val);
-
-/// Decodes an urlencoded form body into name/value pairs.
-void parse_form(std::string_view body, std::vector<QueryParam>& out);
+/// Decodes an urlencoded form body into name/value pairs (views into `body` or `storage`).
+void parse_form(std::string_view body, std::string& storage, std::vector<QueryParam>& out);
 
 template <class A>
 struct Extract;
@@ -301,7 +298,7 @@ struct Extract<Query<T, N, R...>> {
     read_values(
         [&](auto&& visit) {
           for (const auto& p : params) {
-            if (p.name == name) visit(std::string_view(p.value));
+            if (p.name == name) visit(p.value);
           }
         },
         *out, c.validator, &rules_of<R...>(), &element_rules_of<R...>(), default_setter<R...>());
@@ -355,13 +352,12 @@ struct Extract<Body<T, R...>> {
       }
       return;
     }
-    const std::string_view type = c.request.header("content-type");
+    const std::string_view type = c.request.content_type();
     if (!type.empty() && !is_json_content_type(type)) {
       throw HttpError(415, "Unsupported Media Type: the body must be application/json");
     }
     Validator::Scope at(val, "body");
-    auto read = [&](const Json& j) { read_json(j, *out, val, &rules_of<R...>()); };
-    with_json(body, read, val);
+    parse_json(body, *out, val, &rules_of<R...>());
   }
 };
 
@@ -369,12 +365,13 @@ template <class T>
 struct Extract<Form<T>> {
   static_assert(Described<T>, "aegis::Form<T>: T must be a struct described with BOOST_DESCRIBE_STRUCT");
   static void run(CallContext& c, Form<T>& out) {
-    const std::string_view type = c.request.header("content-type");
+    const std::string_view type = c.request.content_type();
     if (!c.request.body().empty() && !is_form_content_type(type)) {
       throw HttpError(415, "Unsupported Media Type: the body must be application/x-www-form-urlencoded");
     }
     std::vector<QueryParam> fields;
-    parse_form(c.request.body(), fields);
+    std::string storage;
+    parse_form(c.request.body(), storage, fields);
     Validator& val = c.validator;
     Validator::Scope at(val, "body");
     const auto& rules = member_rules<T>();
@@ -391,7 +388,7 @@ struct Extract<Form<T>> {
       read_values(
           [&](auto&& visit) {
             for (const auto& f : fields) {
-              if (f.name == name) visit(std::string_view(f.value));
+              if (f.name == name) visit(f.value);
             }
           },
           (*out).*D.pointer, val, member, member, NoDefault{});

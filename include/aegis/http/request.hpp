@@ -17,10 +17,11 @@ namespace detail {
 struct RequestAccess;
 }
 
-/// A decoded query parameter. Repeated keys appear once per occurrence, in request order.
+/// A decoded query parameter. Repeated keys appear once per occurrence, in request order. The views point
+/// into the request (or its decoding buffer) and live as long as the request.
 struct QueryParam {
-  std::string name;
-  std::string value;
+  std::string_view name;
+  std::string_view value;
 };
 
 /// A path parameter captured by the router: `{id}` in the template, its decoded text in the request.
@@ -58,6 +59,8 @@ class Request {
   std::string_view header(std::string_view name) const noexcept;
   /// True when at least one header line is named `name`.
   bool has_header(std::string_view name) const noexcept;
+  /// The Content-Type header's value (the first line), or an empty view; found while parsing, so free.
+  std::string_view content_type() const noexcept { return content_type_; }
 
   /// All query parameters, decoded ('+' is a space), repeated keys kept in order.
   std::span<const QueryParam> query_params() const;
@@ -102,9 +105,11 @@ class Request {
   std::string_view query_;
   std::string_view body_;
   std::string_view client_ip_;
+  std::string_view content_type_;
   std::vector<HeaderField> headers_;
   std::vector<PathParam> path_params_;
   mutable std::vector<QueryParam> query_params_;
+  mutable std::string query_storage_;  // decoded names and values that differ from their raw text
   mutable std::vector<HeaderField> cookies_;
   std::string path_storage_;
   std::string request_id_;

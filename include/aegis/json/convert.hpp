@@ -91,6 +91,20 @@ const std::vector<const Rules*>& member_rules() {
   return table;
 }
 
+/// `{"first":`, `,"second":`, ... for the members of T: what write_json appends before each value. Built
+/// once (member names are identifiers: nothing to escape).
+template <class T>
+const std::vector<std::string>& member_prefixes() {
+  static const std::vector<std::string> prefixes = [] {
+    std::vector<std::string> v;
+    boost::mp11::mp_for_each<MembersOf<T>>([&](auto D) {
+      v.push_back((v.empty() ? "{\"" : ",\"") + std::string(D.name) + "\":");
+    });
+    return v;
+  }();
+  return prefixes;
+}
+
 // Library helpers (src/json/convert.cpp).
 void append_int(std::string& out, long long v);
 void append_uint(std::string& out, unsigned long long v);
@@ -101,10 +115,29 @@ std::string json_text(const Json& v);
 std::string json_quote(std::string_view s);
 /// A rule bound as it appears in messages: "1", "2.5".
 std::string format_bound(double v);
+/// The input an issue quotes, rendered as JSON text only when an issue is actually recorded.
+class IssueInput {
+ public:
+  /// A parsed JSON value.
+  static IssueInput of(const Json& v) noexcept { return IssueInput(&v, {}, false); }
+  /// A text value (path, query, ...), quoted as a JSON string.
+  static IssueInput text(std::string_view s) noexcept { return IssueInput(nullptr, s, false); }
+  /// JSON text, used as is.
+  static IssueInput raw_json(std::string_view s) noexcept { return IssueInput(nullptr, s, true); }
+  static IssueInput none() noexcept { return raw_json("null"); }
+  std::string render() const;
+
+ private:
+  IssueInput(const Json* v, std::string_view s, bool raw) noexcept : json_(v), text_(s), raw_(raw) {}
+  const Json* json_;
+  std::string_view text_;
+  bool raw_;
+};
+
 /// Checks `rules` against a number / a string (length in code points, pattern) / a list size.
-void check_number(const Rules& rules, double v, const std::string& input, Validator& val);
-void check_string(const Rules& rules, std::string_view s, const std::string& input, Validator& val);
-void check_size(const Rules& rules, std::size_t n, const std::string& input, Validator& val);
+void check_number(const Rules& rules, double v, const IssueInput& input, Validator& val);
+void check_string(const Rules& rules, std::string_view s, const IssueInput& input, Validator& val);
+void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val);
 /// Records the issue for an integer outside [min, max].
 void fail_int_range(Validator& val, bool too_small, long long min, unsigned long long max, const std::string& input);
 /// Parses `text` as a bool the way query parameters are read: true/false/1/0/yes/no/on/off, any case.
@@ -202,17 +235,13 @@ void write_json(std::string& out, const T& value) {
   } else if constexpr (std::is_same_v<T, Json>) {
     append_json(out, value);
   } else if constexpr (Described<T>) {
-    out.push_back('{');
-    bool first = true;
+    const auto& prefixes = member_prefixes<T>();
+    std::size_t i = 0;
     boost::mp11::mp_for_each<MembersOf<T>>([&](auto D) {
-      if (!first) out.push_back(',');
-      first = false;
-      out.push_back('"');
-      out.append(D.name);  // member names are identifiers: nothing to escape
-      out.append("\":");
+      out.append(prefixes[i++]);
       write_json(out, value.*D.pointer);
     });
-    out.push_back('}');
+    out.append(i == 0 ? "{}" : "}");
   } else {
     static_assert(kAlwaysFalse<T>,
                   "aegis::write_json: this type has no JSON form; describe structs with BOOST_DESCRIBE_STRUCT and "
@@ -267,17 +296,17 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
       return fail_int_range(val, negative, kMin, kMax, json_text(in));
     }
     out = negative ? static_cast<T>(as_signed) : static_cast<T>(as_unsigned);
-    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), json_text(in), val);
+    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::of(in), val);
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!in.is_number()) return val.fail("float_type", "Input should be a valid number", json_text(in));
     out = static_cast<T>(in.to_number<double>());
-    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), json_text(in), val);
+    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::of(in), val);
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!in.is_string()) return val.fail("string_type", "Input should be a valid string", json_text(in));
     const auto& s = in.get_string();
     out.assign(s.data(), s.size());
     if (rules != nullptr && (rules->has_lengths() || rules->compiled != nullptr)) {
-      check_string(*rules, out, json_text(in), val);
+      check_string(*rules, out, IssueInput::of(in), val);
     }
   } else if constexpr (DescribedEnum<T>) {
     if (!in.is_string() || !enum_from_name(std::string_view(in.get_string()), out)) {
@@ -313,7 +342,7 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
       Validator::Scope at(val, i);
       read_json(arr[i], out[i], val);
     }
-    if (rules != nullptr && rules->has_lengths()) check_size(*rules, arr.size(), json_text(in), val);
+    if (rules != nullptr && rules->has_lengths()) check_size(*rules, arr.size(), IssueInput::of(in), val);
   } else if constexpr (IsMap<T>::value) {
     if (!in.is_object()) return val.fail("dict_type", "Input should be a valid dictionary", json_text(in));
     out.clear();
@@ -386,7 +415,7 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
                       json_quote(text));
     }
     out = v;
-    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), json_quote(text), val);
+    if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::text(text), val);
   } else if constexpr (std::is_floating_point_v<T>) {
     std::string_view digits = text;
     if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
@@ -397,11 +426,11 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
                       json_quote(text));
     }
     out = static_cast<T>(v);
-    if (rules != nullptr && rules->has_bounds()) check_number(*rules, v, json_quote(text), val);
+    if (rules != nullptr && rules->has_bounds()) check_number(*rules, v, IssueInput::text(text), val);
   } else if constexpr (std::is_same_v<T, std::string>) {
     out.assign(text);
     if (rules != nullptr && (rules->has_lengths() || rules->compiled != nullptr)) {
-      check_string(*rules, text, json_quote(text), val);
+      check_string(*rules, text, IssueInput::text(text), val);
     }
   } else if constexpr (DescribedEnum<T>) {
     if (!enum_from_name(text, out)) return fail_enum(val, enum_names<T>(), json_quote(text));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <exception>
 #include <string>
@@ -46,6 +47,8 @@ class Validator {
   void fail(std::string_view type, std::string msg, std::string input = "null", std::string ctx = {});
 
   bool ok() const noexcept { return issues_.empty(); }
+  /// Drops the issues recorded after the first `count` (a parse that failed outright replaces them).
+  void truncate(std::size_t count) { issues_.resize(std::min(count, issues_.size())); }
   std::size_t issue_count() const noexcept { return issues_.size(); }
   std::vector<ValidationIssue>& issues() noexcept { return issues_; }
 

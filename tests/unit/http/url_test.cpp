@@ -27,9 +27,10 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 Pairs query_pairs(std::string_view query) {
   std::vector<QueryParam> params;
-  parse_query(query, params);
+  std::string storage = "stale contents that must not leak";
+  parse_query(query, storage, params);
   Pairs out;
-  for (const auto& p : params) out.emplace_back(p.name, p.value);
+  for (const auto& p : params) out.emplace_back(std::string(p.name), std::string(p.value));
   return out;
 }
 
