@@ -1,7 +1,8 @@
 // Fuzzes the HTTP/1.1 request parser (aegis::net::RequestParser, src/net/request_parser.hpp) the way the
 // connection drives it: the bytes are parsed once as if one read delivered them all, and once as if they
-// arrived a few bytes at a time (the first input byte picks how many). Both must reach the same outcome, and
-// a refusal must carry one of the statuses the server answers parse errors with.
+// arrived a few bytes at a time (the first input byte picks how many). Both must reach the same verdict and
+// read the same request (with the exceptions explained below), and a refusal must carry one of the statuses
+// the server answers parse errors with.
 
 #include <aegis/net/server_settings.hpp>
 
@@ -41,15 +42,20 @@ struct Result {
   std::size_t consumed = 0;
   // Of a complete request:
   std::string method, target, path, query, body;
-  std::size_t header_count = 0;
+  std::string fields;  // headers, query parameters and cookies, one a line
   bool keep_alive = false;
 };
 
 // Small limits, so that short inputs reach them too.
+constexpr std::size_t kMaxRequestLine = 512;
+constexpr std::size_t kMaxHeaderBytes = 1024;
+// Beast's own bound on the request line and header together, as the parser sets it.
+constexpr std::size_t kHeaderLimit = kMaxRequestLine + kMaxHeaderBytes + 4;
+
 aegis::ServerSettings fuzz_settings() {
   aegis::ServerSettings s;
-  s.max_request_line = 512;
-  s.max_header_bytes = 1024;
+  s.max_request_line = kMaxRequestLine;
+  s.max_header_bytes = kMaxHeaderBytes;
   s.max_header_count = 16;
   s.max_body_bytes = 1024;
   s.max_chunk_extension = 64;
@@ -91,22 +97,23 @@ Result parse(const std::vector<char>& data, std::size_t step) {
     }
   }
 
-  // Every view of a complete request is usable: walk them all.
+  // Copy every view of the request (ASan checks that each points to live memory) so that both ways can be
+  // compared.
   r.method = request.method_name();
   r.target = request.target();
   r.path = request.path();
   r.query = request.query_string();
   r.body = request.body();
-  r.header_count = request.headers().size();
   r.keep_alive = request.keep_alive();
+  for (const auto& h : request.headers()) r.fields.append(h.name).append(": ").append(h.value).append("\n");
+  for (const auto& p : request.query_params()) {
+    r.fields.append("?").append(p.name).append("=").append(p.value).append("\n");
+  }
+  for (const auto& c : request.cookies()) {
+    r.fields.append("cookie ").append(c.name).append("=").append(c.value).append("\n");
+  }
   AEGIS_FUZZ_CHECK(!r.path.empty() && (r.path.front() == '/' || r.path == "*"), "path \"%s\"", r.path.c_str());
-  std::size_t total = 0;
-  for (const auto& h : request.headers()) total += h.name.size() + h.value.size();
-  for (const auto& p : request.query_params()) total += p.name.size() + p.value.size();
-  for (const auto& c : request.cookies()) total += c.name.size() + c.value.size();
-  static_cast<void>(request.header("host"));
   AEGIS_FUZZ_CHECK(r.body.size() <= settings.max_body_bytes, "a body of %zu bytes passed the limit", r.body.size());
-  static_cast<void>(total);
   return r;
 }
 
@@ -129,9 +136,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Result steps = parse(bytes, step);
 
   if (aegis_fuzz::verbose()) {
-    std::fprintf(stderr, "%s %d %s | %s %s, %zu headers, %zu body bytes, %zu of %zu bytes consumed\n",
+    std::fprintf(stderr, "%s %d %s | %s %s, %zu body bytes, %zu of %zu bytes consumed\n%s",
                  outcome_name(whole.outcome), whole.status, whole.detail.c_str(), whole.method.c_str(),
-                 whole.path.c_str(), whole.header_count, whole.body.size(), whole.consumed, bytes.size());
+                 whole.path.c_str(), whole.body.size(), whole.consumed, bytes.size(), whole.fields.c_str());
   }
   if (whole.outcome == Outcome::failed) {
     AEGIS_FUZZ_CHECK(is_parse_status(whole.status), "status %d (%s)", whole.status, whole.detail.c_str());
@@ -139,19 +146,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (steps.outcome == Outcome::failed) {
     AEGIS_FUZZ_CHECK(is_parse_status(steps.status), "status %d (%s)", steps.status, steps.detail.c_str());
   }
-  // Given everything at once, Beast may refuse a malformed request line before the header is complete
-  // ("GET / HTTP/1.x" with no blank line yet); arriving in pieces, it waits for the whole header first. So
-  // an input that is still incomplete may be refused early; every verdict reached both ways must agree.
+  // Given everything at once, Beast may refuse a malformed request line or field early; arriving in pieces,
+  // it waits for the blank line first, and when a short malformed request line made it look past the blank
+  // line ("GET 1  \r\n\r\n" and more), it keeps waiting (the connection's header timeout ends it). So one
+  // piece may refuse what the pieces still wait for. A header that never ends within the limit is refused
+  // either way, but not always for the same reason (a bad field, or the header limit). Otherwise every
+  // verdict must be the same both ways.
   const bool refused_early = whole.outcome == Outcome::failed && steps.outcome == Outcome::incomplete;
-  AEGIS_FUZZ_CHECK(refused_early || (whole.outcome == steps.outcome && whole.status == steps.status),
-                   "in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)", outcome_name(whole.outcome),
-                   whole.status, whole.detail.c_str(), step, outcome_name(steps.outcome), steps.status,
-                   steps.detail.c_str());
+  const std::string_view text(bytes.data(), bytes.size());
+  const std::size_t header_end = text.find("\r\n\r\n");
+  const bool whole_header = header_end != std::string_view::npos && header_end + 4 <= kHeaderLimit;
+  if (whole_header) {
+    AEGIS_FUZZ_CHECK(refused_early || (whole.outcome == steps.outcome && whole.status == steps.status),
+                     "in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)", outcome_name(whole.outcome),
+                     whole.status, whole.detail.c_str(), step, outcome_name(steps.outcome), steps.status,
+                     steps.detail.c_str());
+  } else {
+    AEGIS_FUZZ_CHECK(whole.outcome != Outcome::complete && steps.outcome != Outcome::complete &&
+                         (whole.outcome == Outcome::failed || steps.outcome == Outcome::incomplete),
+                     "without a whole header, in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)",
+                     outcome_name(whole.outcome), whole.status, whole.detail.c_str(), step,
+                     outcome_name(steps.outcome), steps.status, steps.detail.c_str());
+  }
   if (whole.outcome == Outcome::complete) {
     AEGIS_FUZZ_CHECK(whole.consumed == steps.consumed, "consumed %zu bytes in one piece, %zu in steps",
                      whole.consumed, steps.consumed);
     AEGIS_FUZZ_CHECK(whole.method == steps.method && whole.target == steps.target && whole.path == steps.path &&
-                         whole.query == steps.query && whole.header_count == steps.header_count &&
+                         whole.query == steps.query && whole.fields == steps.fields &&
                          whole.keep_alive == steps.keep_alive,
                      "the request line and headers read the same both ways");
     AEGIS_FUZZ_CHECK(whole.body == steps.body, "the body reads the same both ways (%zu vs %zu bytes)",

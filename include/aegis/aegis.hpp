@@ -2,6 +2,7 @@
 
 // The common set: what an app's main.cpp and routers need.
 #include <aegis/app/app.hpp>
+#include <aegis/app/backend.hpp>
 #include <aegis/http/http_error.hpp>
 #include <aegis/http/method.hpp>
 #include <aegis/http/request.hpp>

@@ -3,28 +3,44 @@
 #include <aegis/http/http_error.hpp>
 #include <aegis/http/request.hpp>
 #include <aegis/http/response.hpp>
+#include <aegis/json/convert.hpp>
 #include <aegis/json/validation.hpp>
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-#include <cstdlib>
+#include <algorithm>
 #include <stdexcept>
 
+#include "app/admin.hpp"
+#include "app/chain.hpp"
 #include "handlers/blocking.hpp"
 #include "http/access.hpp"
 #include "routing/route_table.hpp"
 
 namespace aegis {
 
+namespace detail {
+/// The fixed layers around the LIFO stack (src/middleware/builtins.cpp): CorrelationId, RequestLogging,
+/// SecurityHeaders, each as the settings configure it.
+std::vector<ChainEntry> builtin_middleware(const AppSettings& settings);
+}  // namespace detail
+
 struct App::Impl final : detail::EndpointHost {
   AppSettings settings;
   Router router;
   StateStore state_store;
+  HealthRegistry health;
   std::vector<detail::ExceptionHandlerEntry> exception_handlers;
+  std::vector<detail::ChainEntry> added_middleware;  // in add order; the stack runs them in reverse
+  std::string registration_source;
+  std::vector<LifecycleHook> startup_hooks;
+  std::vector<LifecycleHook> shutdown_hooks;
+  std::vector<Diagnostic> diagnostics;
   std::vector<Router::Route> frozen_routes;
   std::vector<std::unique_ptr<detail::Invoker>> invokers;  // parallel to frozen_routes
   std::unique_ptr<routing::RouteTable> table;
+  std::unique_ptr<detail::MiddlewareChain> chain;
+  std::string health_body;  // the constant /health answer
   mutable std::unique_ptr<detail::BlockingPool> pool;
   const App* app = nullptr;
 
@@ -54,46 +70,56 @@ std::string_view raw_path_of(std::string_view target) noexcept {
 
 constexpr std::string_view kAllMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
+std::string where(const Router::Route& r) {
+  return std::string(to_string(r.info.method)) + " " + r.info.path + " (" + r.info.file + ":" +
+         std::to_string(r.info.line) + ")";
+}
+
+// Orders handlers so that a type comes before every type it derives from: the first match is then the
+// most-derived registered type.
+void order_by_derivation(std::vector<detail::ExceptionHandlerEntry>& handlers) {
+  std::vector<detail::ExceptionHandlerEntry> ordered;
+  while (!handlers.empty()) {
+    std::size_t pick = 0;
+    for (std::size_t i = 0; i < handlers.size(); ++i) {
+      bool has_subclass = false;
+      for (std::size_t j = 0; j < handlers.size() && !has_subclass; ++j) {
+        has_subclass = j != i && handlers[i].catches(handlers[j].null_pointer);
+      }
+      if (!has_subclass) {
+        pick = i;
+        break;
+      }
+    }
+    ordered.push_back(std::move(handlers[pick]));
+    handlers.erase(handlers.begin() + static_cast<std::ptrdiff_t>(pick));
+  }
+  handlers = std::move(ordered);
+}
+
+detail::ChainEntry make_entry(std::shared_ptr<MiddlewareBase> object, std::string type, std::string file) {
+  detail::ChainEntry e;
+  e.sync = dynamic_cast<Middleware*>(object.get());
+  e.async = dynamic_cast<AsyncMiddleware*>(object.get());
+  if ((e.sync == nullptr) == (e.async == nullptr)) {
+    throw std::invalid_argument("middleware " + type +
+                                " must derive from exactly one of aegis::Middleware and aegis::AsyncMiddleware");
+  }
+  e.info.type = std::move(type);
+  e.info.file = std::move(file);
+  e.info.options = object->options_json();
+  e.info.security_layer = object->security_layer();
+  e.object = std::move(object);
+  return e;
+}
+
+std::string hook_label(const LifecycleHook& h) {
+  return h.name + " (" + h.file + ")";
+}
+
 }  // namespace
 
-AppSettings app_settings_from_env(AppSettings s, std::vector<std::string>& errors) {
-  if (const char* v = std::getenv("AEGIS_TITLE")) s.title = v;
-  if (const char* v = std::getenv("AEGIS_ENVIRONMENT")) {
-    std::string_view env(v);
-    if (env == "development" || env == "production") {
-      s.environment = env;
-    } else {
-      errors.push_back("AEGIS_ENVIRONMENT: expected 'development' or 'production', got '" + std::string(env) + "'");
-    }
-  }
-  auto read_count = [&](const char* name, std::size_t min, std::size_t max, auto& out) {
-    const char* v = std::getenv(name);
-    if (v == nullptr) return;
-    std::string_view text(v);
-    std::size_t n = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n < min || n > max) {
-      errors.push_back(std::string(name) + ": expected an integer from " + std::to_string(min) + " to " +
-                       std::to_string(max) + ", got '" + std::string(text) + "'");
-      return;
-    }
-    out = static_cast<std::remove_reference_t<decltype(out)>>(n);
-  };
-  read_count("AEGIS_BLOCKING_THREADS", 1, 1024, s.blocking_threads);
-  read_count("AEGIS_BLOCKING_QUEUE", 0, 1'000'000, s.blocking_queue);
-  if (const char* v = std::getenv("AEGIS_REDIRECT_SLASHES")) {
-    std::string_view b(v);
-    if (b == "1" || b == "true") {
-      s.redirect_slashes = true;
-    } else if (b == "0" || b == "false") {
-      s.redirect_slashes = false;
-    } else {
-      errors.push_back("AEGIS_REDIRECT_SLASHES: expected true/false/1/0, got '" + std::string(b) + "'");
-    }
-  }
-  s.server = server_settings_from_env(std::move(s.server), errors);
-  return s;
-}
+App::App() : App(AppSettings()) {}
 
 App::App(AppSettings settings) : impl_(std::make_unique<Impl>()) {
   impl_->settings = std::move(settings);
@@ -117,6 +143,9 @@ void App::include_router(const Router& router, const IncludeOptions& options) {
 StateStore& App::state() noexcept { return impl_->state_store; }
 const StateStore& App::state() const noexcept { return impl_->state_store; }
 
+HealthRegistry& App::health() noexcept { return impl_->health; }
+const HealthRegistry& App::health() const noexcept { return impl_->health; }
+
 void App::add_exception_handler_entry(detail::ExceptionHandlerEntry entry) {
   if (impl_->table) throw std::logic_error("exception handlers cannot be added after the app is frozen");
   for (auto& existing : impl_->exception_handlers) {
@@ -128,41 +157,90 @@ void App::add_exception_handler_entry(detail::ExceptionHandlerEntry entry) {
   impl_->exception_handlers.push_back(std::move(entry));
 }
 
-namespace {
+void App::set_registration_source(std::string file) { impl_->registration_source = std::move(file); }
 
-std::string where(const Router::Route& r) {
-  return std::string(to_string(r.info.method)) + " " + r.info.path + " (" + r.info.file + ":" +
-         std::to_string(r.info.line) + ")";
+void App::add_middleware(std::shared_ptr<MiddlewareBase> middleware, std::string type_name,
+                         std::source_location where) {
+  if (impl_->table) throw std::logic_error("middleware cannot be added after the app is frozen");
+  if (!middleware) throw std::invalid_argument("add_middleware: the middleware is null");
+  std::string file = impl_->registration_source.empty()
+                         ? std::string(where.file_name()) + ":" + std::to_string(where.line())
+                         : impl_->registration_source;
+  impl_->added_middleware.push_back(make_entry(std::move(middleware), std::move(type_name), std::move(file)));
 }
 
-// Orders handlers so that a type comes before every type it derives from: the first match is then the
-// most-derived registered type.
-void order_by_derivation(std::vector<detail::ExceptionHandlerEntry>& handlers) {
-  std::vector<detail::ExceptionHandlerEntry> ordered;
-  while (!handlers.empty()) {
-    // Take a handler no remaining handler derives from... that is, one with no remaining subclass.
-    std::size_t pick = 0;
-    for (std::size_t i = 0; i < handlers.size(); ++i) {
-      bool has_subclass = false;
-      for (std::size_t j = 0; j < handlers.size() && !has_subclass; ++j) {
-        has_subclass = j != i && handlers[i].catches(handlers[j].null_pointer);
-      }
-      if (!has_subclass) {
-        pick = i;
-        break;
-      }
-    }
-    ordered.push_back(std::move(handlers[pick]));
-    handlers.erase(handlers.begin() + static_cast<std::ptrdiff_t>(pick));
+std::vector<MiddlewareInfo> App::middleware_stack() const {
+  std::vector<MiddlewareInfo> out;
+  if (impl_->chain) {
+    for (const auto& e : impl_->chain->entries()) out.push_back(e.info);
+    return out;
   }
-  handlers = std::move(ordered);
+  for (const auto& e : detail::builtin_middleware(impl_->settings)) out.push_back(e.info);
+  for (auto it = impl_->added_middleware.rbegin(); it != impl_->added_middleware.rend(); ++it) {
+    out.push_back(it->info);
+  }
+  return out;
 }
 
-}  // namespace
+void App::add_startup_hook(LifecycleHook hook) {
+  hook.kind = LifecycleHook::Kind::startup;
+  hook.order = impl_->startup_hooks.size();
+  impl_->startup_hooks.push_back(std::move(hook));
+}
+
+void App::add_shutdown_hook(LifecycleHook hook) {
+  hook.kind = LifecycleHook::Kind::shutdown;
+  hook.order = impl_->shutdown_hooks.size();
+  impl_->shutdown_hooks.push_back(std::move(hook));
+}
+
+std::vector<LifecycleHook> App::lifecycle() const {
+  std::vector<LifecycleHook> out(impl_->startup_hooks.begin(), impl_->startup_hooks.end());
+  out.insert(out.end(), impl_->shutdown_hooks.rbegin(), impl_->shutdown_hooks.rend());
+  return out;
+}
+
+Task<> App::start() {
+  for (const auto& hook : impl_->startup_hooks) {
+    std::string failure;
+    try {
+      spdlog::debug("startup hook {}", hook_label(hook));
+      co_await hook.run(*this);
+      continue;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "a non-standard exception";
+    }
+    spdlog::error("startup hook {} failed: {}; shutting down what started", hook_label(hook), failure);
+    co_await stop();
+    throw StartupError("startup hook " + hook_label(hook) + " failed: " + failure);
+  }
+}
+
+Task<> App::stop() noexcept {
+  for (auto it = impl_->shutdown_hooks.rbegin(); it != impl_->shutdown_hooks.rend(); ++it) {
+    std::string failure;
+    try {
+      spdlog::debug("shutdown hook {}", hook_label(*it));
+      co_await it->run(*this);
+      continue;
+    } catch (const std::exception& e) {
+      failure = e.what();
+    } catch (...) {
+      failure = "a non-standard exception";
+    }
+    spdlog::error("shutdown hook {} failed: {}", hook_label(*it), failure);
+  }
+}
+
 
 void App::freeze() {
   if (impl_->table) return;
-  std::vector<Router::Route> routes(impl_->router.routes().begin(), impl_->router.routes().end());
+  Router all = impl_->router;
+  if (impl_->settings.health_endpoints) add_health_endpoints(all);
+
+  std::vector<Router::Route> routes(all.routes().begin(), all.routes().end());
   const auto app_providers = impl_->router.providers();
   for (auto& r : routes) {
     if (r.info.name.empty()) r.info.name = default_route_name(r.info.method, r.info.path);
@@ -179,14 +257,83 @@ void App::freeze() {
                                   r.providers, r.dependencies};
       impl_->invokers.push_back(r.endpoint->prepare(setup));
     }
+    std::vector<detail::ChainEntry> entries = detail::builtin_middleware(impl_->settings);
+    for (auto& e : entries) e.info.builtin = true;
+    for (auto it = impl_->added_middleware.rbegin(); it != impl_->added_middleware.rend(); ++it) {
+      entries.push_back(*it);
+    }
+    impl_->chain = std::make_unique<detail::MiddlewareChain>(std::move(entries), *this);
   } catch (...) {
     impl_->table.reset();
     impl_->invokers.clear();
     impl_->frozen_routes.clear();
+    impl_->chain.reset();
     throw;
   }
   order_by_derivation(impl_->exception_handlers);
   impl_->state_store.freeze();
+}
+
+// The built-in endpoints: liveness (a constant answer, no I/O), readiness and the detailed view.
+void App::add_health_endpoints(Router& r) const {
+  impl_->health_body = "{\"status\":\"healthy\",\"app\":" + detail::json_quote(impl_->settings.title) +
+                       ",\"version\":" + detail::json_quote(impl_->settings.version) +
+                       ",\"environment\":" + detail::json_quote(impl_->settings.environment) + "}";
+  const std::string* body = &impl_->health_body;
+  const App* app = this;
+  r.get("/health", [body](Response& res) { res.json_text(*body); })
+      .summary("Liveness: answers while the process serves (no I/O)")
+      .tags({"health"});
+  r.get("/health/ready", [app](Response& res) -> Task<> {
+     auto report = co_await app->health().cached(app->settings().health_cache);
+     res.json_text(report->to_json(), report->healthy ? 200 : 503);
+   })
+      .summary("Readiness: every health check; 503 when a critical one fails")
+      .tags({"health"});
+  r.get("/admin/health", [app](const Request& req, Response& res) -> Task<> {
+     detail::require_admin(req, app->settings());
+     auto report = co_await app->health().cached(app->settings().health_cache);
+     res.json_text(report->to_json(), report->healthy ? 200 : 503);
+   })
+      .summary("Every health check with its status, detail and duration")
+      .tags({"health", "admin"});
+}
+
+const char* to_string(Diagnostic::Level level) noexcept {
+  switch (level) {
+    case Diagnostic::Level::info: return "INFO";
+    case Diagnostic::Level::warning: return "WARNING";
+    case Diagnostic::Level::error: return "ERROR";
+  }
+  return "?";
+}
+
+void App::add_diagnostic(Diagnostic d) { impl_->diagnostics.push_back(std::move(d)); }
+
+std::vector<Diagnostic> App::diagnostics() const {
+  std::vector<Diagnostic> out = impl_->diagnostics;
+  if (impl_->health.size() == 0) {
+    out.push_back({"AE003", Diagnostic::Level::info,
+                   "no health checks are registered: /health/ready always answers healthy; add checks with "
+                   "app.health().add(...)",
+                   "app"});
+  }
+  std::vector<std::string> seen;
+  for (const auto& e : impl_->added_middleware) {
+    if (std::find(seen.begin(), seen.end(), e.info.type) != seen.end()) {
+      out.push_back({"AE002", Diagnostic::Level::warning,
+                     "middleware " + e.info.type + " is added more than once; every copy runs on every request",
+                     e.info.file});
+    }
+    seen.push_back(e.info.type);
+  }
+  for (const auto& r : impl_->frozen_routes) {
+    if (r.info.summary.empty()) {
+      out.push_back({"AE004", Diagnostic::Level::info, "the route has no summary (OpenAPI and the Overseer show one)",
+                     where(r)});
+    }
+  }
+  return out;
 }
 
 bool App::frozen() const noexcept { return impl_->table != nullptr; }
@@ -194,7 +341,45 @@ bool App::frozen() const noexcept { return impl_->table != nullptr; }
 std::span<const Router::Route> App::routes() const noexcept { return impl_->frozen_routes; }
 
 Task<> App::handle(Request& req, Response& res) const {
-  if (!impl_->table) throw std::logic_error("App::handle called before freeze()");
+  if (!impl_->chain) throw std::logic_error("App::handle called before freeze()");
+  // ServerErrors, the outermost layer: nothing escapes as an exception.
+  try {
+    Task<> pending = impl_->chain->run_from(0, req, res);
+    if (pending.valid()) return finish_chain(std::move(pending), req, res);
+  } catch (...) {
+    render_server_error(std::current_exception(), req, res);
+  }
+  return {};
+}
+
+Task<> App::finish_chain(Task<> pending, Request& req, Response& res) const {
+  std::exception_ptr error;
+  try {
+    co_await std::move(pending);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) render_server_error(error, req, res);
+}
+
+void App::render_server_error(std::exception_ptr e, const Request& req, Response& res) const noexcept {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    render_exception(ex, req, res);
+  } catch (...) {
+    spdlog::error("{} {} [{}]: unhandled non-standard exception", req.method_name(), req.path(), req.request_id());
+    internal_error(req, res, nullptr);
+  }
+  if (!req.request_id().empty()) {
+    try {
+      res.set_header("X-Request-ID", req.request_id());
+    } catch (...) {
+    }
+  }
+}
+
+Task<> App::dispatch(Request& req, Response& res) const {
   if (req.path() == "*") {
     // OPTIONS * asks about the server as a whole.
     res.set_status(204);
@@ -207,13 +392,12 @@ Task<> App::handle(Request& req, Response& res) const {
       const auto index = static_cast<std::size_t>(m.endpoint->route - impl_->frozen_routes.data());
       try {
         Task<> pending = impl_->invokers[index]->invoke(req, res);
-        if (pending.valid()) return finish(std::move(pending), req, res);
+        if (pending.valid()) return finish_dispatch(std::move(pending), req, res);
       } catch (const std::exception& e) {
         render_exception(e, req, res);
       } catch (...) {
-        spdlog::error("{} {}: unhandled non-standard exception", req.method_name(), req.path());
-        res.clear();
-        res.error(500, "Internal Server Error");
+        spdlog::error("{} {} [{}]: unhandled non-standard exception", req.method_name(), req.path(), req.request_id());
+        internal_error(req, res, nullptr);
       }
       return {};
     }
@@ -242,7 +426,7 @@ Task<> App::handle(Request& req, Response& res) const {
   return {};
 }
 
-Task<> App::finish(Task<> pending, Request& req, Response& res) const {
+Task<> App::finish_dispatch(Task<> pending, Request& req, Response& res) const {
   std::exception_ptr error;
   try {
     co_await std::move(pending);
@@ -255,9 +439,8 @@ Task<> App::finish(Task<> pending, Request& req, Response& res) const {
   } catch (const std::exception& e) {
     render_exception(e, req, res);
   } catch (...) {
-    spdlog::error("{} {}: unhandled non-standard exception", req.method_name(), req.path());
-    res.clear();
-    res.error(500, "Internal Server Error");
+    spdlog::error("{} {} [{}]: unhandled non-standard exception", req.method_name(), req.path(), req.request_id());
+    internal_error(req, res, nullptr);
   }
 }
 
@@ -281,14 +464,29 @@ void App::render_exception(const std::exception& e, const Request& req, Response
       res.json_text(invalid->body(), 422);
       return;
     }
-    spdlog::error("{} {}: unhandled exception: {}", req.method_name(), req.path(), e.what());
+    spdlog::error("{} {} [{}]: unhandled exception: {}", req.method_name(), req.path(), req.request_id(), e.what());
   } catch (const std::exception& inner) {
-    spdlog::error("{} {}: answering an exception failed: {}", req.method_name(), req.path(), inner.what());
+    spdlog::error("{} {} [{}]: answering an exception failed: {}", req.method_name(), req.path(), req.request_id(),
+                  inner.what());
   } catch (...) {
-    spdlog::error("{} {}: answering an exception failed", req.method_name(), req.path());
+    spdlog::error("{} {} [{}]: answering an exception failed", req.method_name(), req.path(), req.request_id());
   }
+  internal_error(req, res, e.what());
+}
+
+// Nobody handles it: 500, with the request id so that the log line can be found; the message only in debug
+// mode (development only).
+void App::internal_error(const Request& req, Response& res, const char* what) const noexcept {
   res.clear();
-  res.error(500, "Internal Server Error");
+  try {
+    std::string body = "{\"detail\":\"Internal Server Error\"";
+    if (!req.request_id().empty()) body += ",\"request_id\":" + detail::json_quote(req.request_id());
+    if (impl_->settings.debug && what != nullptr) body += ",\"error\":" + detail::json_quote(what);
+    body += "}";
+    res.json_text(body, 500);
+  } catch (...) {
+    res.error(500, "Internal Server Error");
+  }
 }
 
 }  // namespace aegis

@@ -1,6 +1,9 @@
 #include <aegis/app/app.hpp>
 #include <aegis/net/server.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -17,11 +20,13 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: {0} [serve] [--host HOST] [--port PORT] [--workers N]\n"
-    "       {0} routes\n"
+    "       {0} routes | check | health\n"
     "\n"
     "commands:\n"
-    "  serve    serve HTTP until SIGINT/SIGTERM (default)\n"
+    "  serve    run the startup hooks, serve HTTP until SIGINT/SIGTERM, drain, run the shutdown hooks (default)\n"
     "  routes   print the route table\n"
+    "  check    print the middleware stack, the lifecycle and the diagnostics; exit 1 on errors\n"
+    "  health   run the startup hooks and every health check once; exit 1 when a critical check fails\n"
     "\n"
     "Settings come from AEGIS_* environment variables (AEGIS_HOST, AEGIS_PORT, AEGIS_WORKERS, ...);\n"
     "flags override them.\n";
@@ -36,21 +41,83 @@ void configure_logging() {
   spdlog::set_level(level != nullptr ? spdlog::level::from_str(level) : spdlog::level::info);
 }
 
+// Runs a lifespan coroutine (startup or shutdown hooks, health checks) to completion on this thread.
+template <class T>
+T run_to_completion(Task<T> task) {
+  boost::asio::io_context io(1);
+  std::exception_ptr error;
+  std::optional<T> result;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+    error = e;
+    if (!e) result.emplace(std::move(value));
+  });
+  io.run();
+  if (error) std::rethrow_exception(error);
+  return std::move(*result);
+}
+
+void run_to_completion(Task<> task) {
+  boost::asio::io_context io(1);
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
+  io.run();
+  if (error) std::rethrow_exception(error);
+}
+
 int print_routes(const App& app) {
-  std::size_t method_w = 6, path_w = 4, name_w = 4;
+  std::size_t method_w = 6, path_w = 4, name_w = 4, tags_w = 4;
+  auto tags_of = [](const RouteInfo& info) {
+    std::string tags;
+    for (const auto& t : info.tags) tags += (tags.empty() ? "" : ",") + t;
+    return tags.empty() ? std::string("-") : tags;
+  };
   for (const auto& r : app.routes()) {
     path_w = std::max(path_w, r.info.path.size());
     name_w = std::max(name_w, r.info.name.size());
+    tags_w = std::max(tags_w, tags_of(r.info).size());
   }
-  fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<12}  {}\n", "METHOD", method_w, "PATH", path_w, "NAME", name_w, "TAGS",
-             "SOURCE");
+  fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "METHOD", method_w, "PATH", path_w, "NAME", name_w, "TAGS",
+             tags_w, "SOURCE");
   for (const auto& r : app.routes()) {
-    std::string tags;
-    for (const auto& t : r.info.tags) tags += (tags.empty() ? "" : ",") + t;
-    fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<12}  {}:{}\n", to_string(r.info.method), method_w, r.info.path, path_w,
-               r.info.name, name_w, tags.empty() ? "-" : tags, r.info.file, r.info.line);
+    fmt::print("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}:{}\n", to_string(r.info.method), method_w, r.info.path, path_w,
+               r.info.name, name_w, tags_of(r.info), tags_w, r.info.file, r.info.line);
   }
   return 0;
+}
+
+int print_check(const App& app) {
+  fmt::print("middleware (outermost first):\n");
+  for (const auto& m : app.middleware_stack()) {
+    fmt::print("  {:<28} {:<9} {}{}\n", m.type, m.builtin ? "built-in" : "", m.file,
+               m.security_layer ? "  [security]" : "");
+  }
+  fmt::print("lifecycle:\n");
+  for (const auto& h : app.lifecycle()) {
+    fmt::print("  {:<9} {:<24} {}  {}\n", h.kind == LifecycleHook::Kind::startup ? "startup" : "shutdown", h.name,
+               h.file, h.description);
+  }
+  fmt::print("routes: {}\n", app.routes().size());
+  const auto diagnostics = app.diagnostics();
+  int errors = 0;
+  fmt::print("diagnostics: {}\n", diagnostics.size());
+  for (const auto& d : diagnostics) {
+    if (d.level == Diagnostic::Level::error) ++errors;
+    fmt::print("  {} {:<7} {}: {}\n", d.code, to_string(d.level), d.where, d.message);
+  }
+  return errors == 0 ? 0 : 1;
+}
+
+int print_health(App& app) {
+  try {
+    run_to_completion(app.start());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  const HealthReport report = run_to_completion(app.health().run());
+  run_to_completion(app.stop());
+  fmt::print("{}\n", report.to_json());
+  return report.healthy ? 0 : 1;
 }
 
 }  // namespace
@@ -97,7 +164,9 @@ int run(int argc, char** argv, App& app) {
       errors.push_back("unknown argument '" + std::string(arg) + "'");
     }
   }
-  if (command != "serve" && command != "routes") errors.push_back("unknown command '" + command + "'");
+  if (command != "serve" && command != "routes" && command != "check" && command != "health") {
+    errors.push_back("unknown command '" + command + "'");
+  }
   if (!errors.empty()) {
     for (const auto& e : errors) fmt::print(stderr, "error: {}\n", e);
     fmt::print(stderr, "\n");
@@ -113,7 +182,25 @@ int run(int argc, char** argv, App& app) {
     return 1;
   }
   if (command == "routes") return print_routes(app);
+  if (command == "check") return print_check(app);
+  if (command == "health") return print_health(app);
 
+  for (const auto& d : app.diagnostics()) {
+    if (d.level == Diagnostic::Level::error) {
+      fmt::print(stderr, "error: {} {}: {}\n", d.code, d.where, d.message);
+      if (settings.environment == "development") return 1;
+    } else if (d.level == Diagnostic::Level::warning) {
+      spdlog::warn("{} {}: {}", d.code, d.where, d.message);
+    }
+  }
+
+  try {
+    run_to_completion(app.start());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  int code = 0;
   try {
     Server server(settings.server, [&app](Request& req, Response& res) { return app.handle(req, res); });
     server.start();
@@ -121,12 +208,13 @@ int run(int argc, char** argv, App& app) {
                  settings.server.workers == 0 ? std::string("auto") : std::to_string(settings.server.workers),
                  settings.server.workers == 1 ? "" : "s");
     server.run();
-    spdlog::info("stopped");
+    spdlog::info("stopped accepting; in-flight requests drained");
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: cannot serve: {}\n", e.what());
-    return 1;
+    code = 1;
   }
-  return 0;
+  run_to_completion(app.stop());
+  return code;
 }
 
 }  // namespace aegis

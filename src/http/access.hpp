@@ -16,6 +16,8 @@ struct RequestAccess {
     r.cookies_parsed_ = false;
     r.target_ = r.path_ = r.query_ = r.body_ = r.content_type_ = {};
     r.request_id_.clear();
+    r.https_ = false;
+    r.started_at_ = {};
     r.version_ = 11;
     r.keep_alive_ = true;
   }
@@ -46,6 +48,9 @@ struct RequestAccess {
 };
 
 struct ResponseAccess {
+  /// Appends header lines ("Name: value\r\n"...) that the caller has already validated.
+  static void append_lines(Response& r, std::string_view lines) { r.head_.append(lines); }
+  static bool has_headers(const Response& r) noexcept { return !r.head_.empty(); }
   static bool close_requested(const Response& r) noexcept { return r.close_; }
   static void request_close(Response& r) noexcept { r.close_ = true; }
 };

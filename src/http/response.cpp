@@ -2,8 +2,6 @@
 
 #include <aegis/http/headers.hpp>
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 
 #include <stdexcept>
 #include <string>
@@ -120,10 +118,6 @@ Response& Response::json_text(std::string_view json, int status) {
   append_header("Content-Type", "application/json");
   body_.assign(json);
   return *this;
-}
-
-Response& Response::json(const boost::json::value& value, int status) {
-  return json_text(boost::json::serialize(value), status);
 }
 
 std::string& Response::json_body(int status) {

@@ -1,6 +1,5 @@
 #include <aegis/json/convert.hpp>
 
-#include <boost/json/serialize.hpp>
 
 #include <cmath>
 #include <memory>
@@ -14,7 +13,46 @@ namespace aegis {
 
 void append_json_string(std::string& out, std::string_view s) { detail::append_json_string(out, s); }
 
-void append_json(std::string& out, const Json& v) { out.append(boost::json::serialize(v)); }
+// Our own walk rather than Boost's serializer: numbers print as write_json prints them ("2.0", not
+// "2E0"), and a non-finite double, which Boost would print as Infinity, stays valid JSON (null).
+void append_json(std::string& out, const Json& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out.append("null"); break;
+    case boost::json::kind::bool_: out.append(v.get_bool() ? "true" : "false"); break;
+    case boost::json::kind::int64: detail::append_int(out, v.get_int64()); break;
+    case boost::json::kind::uint64: detail::append_uint(out, v.get_uint64()); break;
+    case boost::json::kind::double_: detail::append_double(out, v.get_double()); break;
+    case boost::json::kind::string: {
+      const auto& s = v.get_string();
+      detail::append_json_string(out, {s.data(), s.size()});
+      break;
+    }
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json(out, item);
+      }
+      out.push_back(']');
+      break;
+    }
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        detail::append_json_string(out, {kv.key().data(), kv.key().size()});
+        out.push_back(':');
+        append_json(out, kv.value());
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
 
 std::string RequestValidationError::body() const {
   std::string out = "{\"detail\":[";
@@ -58,6 +96,27 @@ void Validator::fail(std::string_view type, std::string msg, std::string input, 
   issue.input = std::move(input);
   issue.ctx = std::move(ctx);
   issues_.push_back(std::move(issue));
+}
+
+void Validator::drop_under(std::string_view key) {
+  if (issues_.empty()) return;
+  push(key);
+  std::string prefix = "[";
+  const std::size_t depth = std::min(depth_, kMaxDepth);
+  for (std::size_t i = 0; i < depth; ++i) {
+    if (i != 0) prefix.push_back(',');
+    if (loc_[i].is_index) {
+      detail::append_uint(prefix, loc_[i].size_or_index);
+    } else {
+      detail::append_json_string(prefix, {loc_[i].key, loc_[i].size_or_index});
+    }
+  }
+  pop();
+  std::erase_if(issues_, [&](const ValidationIssue& issue) {
+    if (!issue.loc.starts_with(prefix)) return false;
+    const char next = issue.loc.size() > prefix.size() ? issue.loc[prefix.size()] : '\0';
+    return next == ']' || next == ',';
+  });
 }
 
 namespace detail {
@@ -117,7 +176,11 @@ void append_double(std::string& out, double v) {
   }
 }
 
-std::string json_text(const Json& v) { return boost::json::serialize(v); }
+std::string json_text(const Json& v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
 
 std::string json_quote(std::string_view s) {
   std::string out;
@@ -246,7 +309,8 @@ std::optional<bool> parse_bool_text(std::string_view text) noexcept {
   auto is = [&](std::string_view word) {
     if (text.size() != word.size()) return false;
     for (std::size_t i = 0; i < word.size(); ++i) {
-      if ((text[i] | 0x20) != word[i]) return false;
+      const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] | 0x20) : text[i];
+      if (c != word[i]) return false;
     }
     return true;
   };

@@ -1,5 +1,6 @@
 #include <aegis/json/reader.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 
@@ -21,10 +22,10 @@ struct StringStops {
 constexpr StringStops kStringStops;
 }  // namespace
 
-void JsonCursor::fail(const char* message) noexcept {
+void JsonCursor::fail_at(std::size_t position, const char* message) noexcept {
   if (error_ != nullptr) return;
   error_ = message;
-  error_pos_ = pos_;
+  error_pos_ = std::min(position, text_.size());
   pos_ = text_.size();
 }
 
@@ -169,6 +170,10 @@ std::string_view JsonCursor::read_string_view(std::string& scratch) {
     if (c == '"') break;
     if (c == '\\') {
       escaped = true;
+      if (pos_ + 1 >= text_.size()) {  // a backslash as the last byte: unterminated
+        pos_ = text_.size();
+        break;
+      }
       pos_ += 2;
       continue;
     }
@@ -212,29 +217,30 @@ std::string_view JsonCursor::read_string_view(std::string& scratch) {
       case 'r': scratch.push_back('\r'); break;
       case 't': scratch.push_back('\t'); break;
       case 'u': {
+        const std::size_t at = start + i - 1;  // the backslash
         int cp = hex4(raw, i + 1);
         if (cp < 0) {
-          fail("invalid \\u escape");
+          fail_at(at, "invalid \\u escape");
           return {};
         }
         i += 4;
         if (cp >= 0xD800 && cp <= 0xDBFF) {
           const int low = (i + 2 < raw.size() && raw[i + 1] == '\\' && raw[i + 2] == 'u') ? hex4(raw, i + 3) : -1;
           if (low < 0xDC00 || low > 0xDFFF) {
-            fail("unpaired surrogate in \\u escape");
+            fail_at(at, "unpaired surrogate in \\u escape");
             return {};
           }
           cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           i += 6;
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          fail("unpaired surrogate in \\u escape");
+          fail_at(at, "unpaired surrogate in \\u escape");
           return {};
         }
         append_utf8(scratch, static_cast<unsigned>(cp));
         break;
       }
       default:
-        fail("invalid escape in string");
+        fail_at(start + i - 1, "invalid escape in string");
         return {};
     }
   }

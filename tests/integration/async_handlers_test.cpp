@@ -122,7 +122,10 @@ TEST(AsyncHandlers, BlockingRoutesRunConcurrentlyOffTheIoThread) {
 }
 
 TEST(AsyncHandlers, FullBlockingQueueAnswers503) {
-  App app(AppSettings{.blocking_threads = 1, .blocking_queue = 0});
+  AppSettings settings;
+  settings.blocking_threads = 1;
+  settings.blocking_queue = 0;
+  App app(settings);
   add_async_routes(app);
   test::TestServer server(app);
   test::RawClient busy(server.port());

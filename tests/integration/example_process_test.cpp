@@ -101,7 +101,7 @@ TEST(ExampleApp, ServesPlaintextAndJsonWithTheHeadersBenchmarksRequire) {
 
   auto health = client.roundtrip(aegis::test::get_request("/health"));
   EXPECT_EQ(health.status, 200);
-  EXPECT_EQ(health.body, R"({"status":"healthy"})");
+  EXPECT_EQ(health.body, R"({"status":"healthy","app":"Aegis example","version":"0.1.0","environment":"development"})");
 }
 
 TEST(ExampleApp, SigtermDrainsAndExitsZero) {

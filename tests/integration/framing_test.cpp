@@ -178,7 +178,7 @@ TEST_F(Framing, HandlerCannotReplaceTheServersContentLength) {
   test::RawClient client(port());
   const auto reply = client.roundtrip(test::get_request("/override-length"));
   EXPECT_EQ(reply.status, 500);
-  EXPECT_EQ(reply.body, R"({"detail":"Internal Server Error"})");
+  EXPECT_TRUE(itest::is_internal_error_body(reply.body)) << reply.body;
   EXPECT_TRUE(itest::has_date_and_exact_length(reply));
 }
 

@@ -102,6 +102,13 @@ inline test::HttpReply read_or_describe(test::RawClient& client, bool head_reque
   }
 }
 
+/// True when `body` is the 500 answer of an unhandled exception: the generic detail and the request id
+/// (a generated UUID), nothing of the exception itself.
+inline bool is_internal_error_body(const std::string& body) {
+  static const std::regex pattern(R"(\{"detail":"Internal Server Error","request_id":"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"\})");
+  return std::regex_match(body, pattern);
+}
+
 /// True when `date` is an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
 inline bool is_imf_fixdate(const std::string& date) {
   static const std::regex pattern(R"((Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} )"

@@ -430,7 +430,7 @@ TEST(HandlerErrors, EscapingExceptionAnswers500AndTheServerKeepsServing) {
     test::RawClient client(server.port());
     const auto reply = client.roundtrip(test::get_request("/crash"));
     EXPECT_EQ(reply.status, 500);
-    EXPECT_EQ(reply.body, R"({"detail":"Internal Server Error"})");
+    EXPECT_TRUE(itest::is_internal_error_body(reply.body)) << reply.body;
     EXPECT_EQ(reply.header("content-type"), "application/json");
     EXPECT_FALSE(reply.header("x-partial").has_value());
     EXPECT_TRUE(itest::has_date_and_exact_length(reply));
@@ -439,7 +439,7 @@ TEST(HandlerErrors, EscapingExceptionAnswers500AndTheServerKeepsServing) {
     test::RawClient client(server.port());
     const auto reply = client.roundtrip(test::get_request("/crash-int"));
     EXPECT_EQ(reply.status, 500);
-    EXPECT_EQ(reply.body, R"({"detail":"Internal Server Error"})");
+    EXPECT_TRUE(itest::is_internal_error_body(reply.body)) << reply.body;
   }
   EXPECT_TRUE(answers_a_new_connection(server.port()));
 }
@@ -472,7 +472,7 @@ TEST(HandlerErrors, HeaderValueWithCrlfAnswers500AndInjectsNothing) {
     SCOPED_TRACE(path);
     const auto reply = client.roundtrip(test::get_request(path));
     EXPECT_EQ(reply.status, 500);
-    EXPECT_EQ(reply.body, R"({"detail":"Internal Server Error"})");
+    EXPECT_TRUE(itest::is_internal_error_body(reply.body)) << reply.body;
     EXPECT_FALSE(reply.header("set-cookie").has_value());
     EXPECT_FALSE(reply.header("x-evil").has_value());
   }

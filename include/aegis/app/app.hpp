@@ -1,10 +1,15 @@
 #pragma once
 
+#include <aegis/app/diagnostics.hpp>
+#include <aegis/app/health.hpp>
+#include <aegis/app/lifecycle.hpp>
+#include <aegis/app/middleware.hpp>
 #include <aegis/app/state.hpp>
 #include <aegis/http/task.hpp>
 #include <aegis/net/server_settings.hpp>
 #include <aegis/routing/router.hpp>
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -20,6 +25,27 @@ namespace aegis {
 class Request;
 class Response;
 
+/// The access log that the RequestLogging layer writes: one line per request.
+struct AccessLogSettings {
+  /// "text", "json" or "off".
+  std::string format = "text";
+  /// Paths not logged (health probes).
+  std::vector<std::string> exclude = {"/health", "/health/ready"};
+  /// The file lines are appended to; empty: standard error.
+  std::string file;
+};
+
+/// The headers the SecurityHeaders layer adds to every response (an empty value leaves one out).
+struct SecurityHeadersSettings {
+  bool enabled = true;
+  std::string content_security_policy =
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+  std::string frame_options = "DENY";
+  std::string referrer_policy = "strict-origin-when-cross-origin";
+  /// Strict-Transport-Security, sent only on requests that arrived over https.
+  std::string strict_transport_security = "max-age=31536000; includeSubDomains";
+};
+
 /// Settings of an app; `app_settings_from_env` reads them from `AEGIS_*` variables.
 struct AppSettings {
   std::string title = "Aegis";
@@ -33,12 +59,21 @@ struct AppSettings {
   unsigned blocking_threads = 16;
   /// Jobs that may wait for a blocking thread; beyond this a blocking route answers 503.
   std::size_t blocking_queue = 1024;
+  /// Put the exception's message in 500 answers. Refused outside development.
+  bool debug = false;
+  /// The CorrelationId layer: accept a valid X-Request-ID or generate one, echo it.
+  bool request_id = true;
+  AccessLogSettings access_log;
+  SecurityHeadersSettings security_headers;
+  /// Serve /health, /health/ready and /admin/health.
+  bool health_endpoints = true;
+  /// How long /health/ready and /admin/health reuse a report.
+  std::chrono::milliseconds health_cache{1000};
   ServerSettings server;
 };
 
-/// Reads `AEGIS_TITLE`, `AEGIS_ENVIRONMENT`, `AEGIS_REDIRECT_SLASHES`, `AEGIS_BLOCKING_THREADS`,
-/// `AEGIS_BLOCKING_QUEUE` and every server variable over `defaults`; each invalid value is reported by name
-/// in `errors`.
+/// Reads the `AEGIS_*` variables (README lists them) over `defaults`; each invalid value is reported by
+/// name in `errors`.
 AppSettings app_settings_from_env(AppSettings defaults, std::vector<std::string>& errors);
 
 namespace detail {
@@ -57,7 +92,8 @@ struct ExceptionHandlerEntry {
 /// compiles it, after which the app only serves.
 class App {
  public:
-  explicit App(AppSettings settings = {});
+  App();
+  explicit App(AppSettings settings);
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;
@@ -109,6 +145,48 @@ class App {
     add_exception_handler_entry(std::move(e));
   }
 
+  /// Adds middleware T (constructed from its `Options`, or default-constructed) to the LIFO stack: the last
+  /// added runs first, as in Starlette. `where` is recorded for introspection unless a discovered
+  /// middleware file is being installed (its file is recorded then).
+  template <class T>
+    requires requires { typename T::Options; }
+  void add_middleware(typename T::Options options = {},
+                      std::source_location where = std::source_location::current()) {
+    add_middleware(std::make_shared<T>(std::move(options)), detail::type_name(typeid(T)), where);
+  }
+  template <class T>
+    requires(!requires { typename T::Options; })
+  void add_middleware(std::source_location where = std::source_location::current()) {
+    add_middleware(std::make_shared<T>(), detail::type_name(typeid(T)), where);
+  }
+  /// Adds an existing middleware object (a `Middleware` or an `AsyncMiddleware`).
+  void add_middleware(std::shared_ptr<MiddlewareBase> middleware, std::string type_name,
+                      std::source_location where = std::source_location::current());
+
+  /// The middleware as requests pass through it, outermost first: the fixed built-ins, then the LIFO
+  /// stack. Complete after `freeze()`.
+  std::vector<MiddlewareInfo> middleware_stack() const;
+
+  /// The app's health checks (behind /health/ready and /admin/health).
+  HealthRegistry& health() noexcept;
+  const HealthRegistry& health() const noexcept;
+
+  /// Lifespan hooks: startup hooks run in the order added, shutdown hooks in reverse.
+  void add_startup_hook(LifecycleHook hook);
+  void add_shutdown_hook(LifecycleHook hook);
+  /// Every startup hook (in run order) then every shutdown hook (in run order).
+  std::vector<LifecycleHook> lifecycle() const;
+  /// Runs the startup hooks. When one throws, the shutdown hooks run (in reverse) and a StartupError
+  /// naming the hook is thrown.
+  Task<> start();
+  /// Runs the shutdown hooks in reverse order; a failing one is logged and the others still run.
+  Task<> stop() noexcept;
+
+  /// What `check` reports: findings recorded during boot and those computed when the app freezes.
+  std::vector<Diagnostic> diagnostics() const;
+  /// Records a finding (modules and tools add theirs during boot).
+  void add_diagnostic(Diagnostic d);
+
   /// Compiles the routes and prepares every handler: resolves dependency plans and state, checks handlers
   /// against their templates. Throws `std::invalid_argument` naming the route and where it was declared
   /// for a malformed template, a duplicate route, a missing provider or state. Idempotent.
@@ -125,12 +203,22 @@ class App {
   Task<> handle(Request& req, Response& res) const;
 
   /// Turns `e` into a response through the registered exception handlers (the most-derived type wins),
-  /// the defaults for HttpError and RequestValidationError, or a 500.
+  /// the defaults for HttpError and RequestValidationError, or a 500 carrying the request id (logged).
   void render_exception(const std::exception& e, const Request& req, Response& res) const noexcept;
+
+  /// The router and exception-handler layer alone (the innermost layer of the middleware chain).
+  Task<> dispatch(Request& req, Response& res) const;
+
+  /// Internal: while a discovered middleware file installs, the file add_middleware records.
+  void set_registration_source(std::string file);
 
  private:
   void add_exception_handler_entry(detail::ExceptionHandlerEntry entry);
-  Task<> finish(Task<> pending, Request& req, Response& res) const;
+  void add_health_endpoints(Router& r) const;
+  Task<> finish_dispatch(Task<> pending, Request& req, Response& res) const;
+  Task<> finish_chain(Task<> pending, Request& req, Response& res) const;
+  void render_server_error(std::exception_ptr e, const Request& req, Response& res) const noexcept;
+  void internal_error(const Request& req, Response& res, const char* what) const noexcept;
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -457,13 +457,16 @@ struct Binder<TypeList<A...>> {
 
 struct Unit {};
 
-/// Writes a handler's result into the response: void -> 204 (or the route's status), std::string -> text,
+/// Writes a handler's result into the response: void -> 204 (or the route's status) unless the handler
+/// wrote a body or a status through its Response&, std::string -> text,
 /// Response -> as is, Json and JSON-writable values -> application/json.
 template <class R>
 void write_result(R&& result, Response& res, int status) {
   using V = std::remove_cvref_t<R>;
   if constexpr (std::is_same_v<V, Unit>) {
-    res.set_status(status != 0 ? status : 204);
+    // Nothing returned: 204 (or the route's status), unless the handler wrote a body or a status itself
+    // through its Response& parameter.
+    if (res.status() == 200 && res.body().empty()) res.set_status(status != 0 ? status : 204);
   } else if constexpr (std::is_same_v<V, Response>) {
     res = std::forward<R>(result);
   } else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, std::string_view> ||

@@ -3,6 +3,7 @@
 #include <aegis/http/headers.hpp>
 #include <aegis/http/method.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -86,7 +87,16 @@ class Request {
 
   /// The request id (set by the CorrelationId middleware); empty until then.
   std::string_view request_id() const noexcept { return request_id_; }
-  void set_request_id(std::string id) { request_id_ = std::move(id); }
+  void set_request_id(std::string_view id) { request_id_.assign(id); }
+
+  /// "https" when the request reached the app over TLS (as a trusted proxy reports it), else "http".
+  std::string_view scheme() const noexcept { return https_ ? "https" : "http"; }
+  void set_https(bool https) noexcept { https_ = https; }
+
+  /// When the app started handling the request (set by the first layer that times requests), or the
+  /// epoch when nobody did.
+  std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
+  void set_started_at(std::chrono::steady_clock::time_point t) noexcept { started_at_ = t; }
 
   /// True when the connection stays open after this request (HTTP/1.1 default, or keep-alive asked on 1.0).
   bool keep_alive() const noexcept { return keep_alive_; }
@@ -97,6 +107,7 @@ class Request {
   Method method_ = Method::get;
   int version_ = 11;
   bool keep_alive_ = true;
+  bool https_ = false;
   mutable bool query_parsed_ = false;
   mutable bool cookies_parsed_ = false;
   std::uint16_t client_port_ = 0;
@@ -113,6 +124,7 @@ class Request {
   mutable std::vector<HeaderField> cookies_;
   std::string path_storage_;
   std::string request_id_;
+  std::chrono::steady_clock::time_point started_at_{};
 };
 
 }  // namespace aegis

@@ -4,10 +4,6 @@
 #include <string>
 #include <string_view>
 
-namespace boost::json {
-class value;
-}
-
 namespace aegis {
 
 namespace detail {
@@ -52,8 +48,6 @@ class Response {
   /// Status, `Content-Type: application/json` and `{"detail": detail}` (detail JSON-escaped): the shape of
   /// every error Aegis answers.
   Response& error(int status, std::string_view detail);
-  /// Status, `Content-Type: application/json` and the serialisation of `value`.
-  Response& json(const boost::json::value& value, int status = 200);
   /// Sets the status and `Content-Type: application/json`, empties the body and returns it for the caller
   /// to append serialised JSON to (no intermediate string).
   std::string& json_body(int status = 200);

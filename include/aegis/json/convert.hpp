@@ -16,6 +16,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -144,6 +145,32 @@ void fail_int_range(Validator& val, bool too_small, long long min, unsigned long
 std::optional<bool> parse_bool_text(std::string_view text) noexcept;
 /// Records the "enum" issue listing `names`.
 void fail_enum(Validator& val, const std::vector<std::string_view>& names, const std::string& input);
+
+/// How a JSON number held as a double converts to the integer type T.
+enum class IntFromDouble { ok, fractional, too_small, too_large };
+template <class T>
+IntFromDouble int_from_double(double d, T& out) noexcept {
+  if (std::isnan(d)) return IntFromDouble::fractional;
+  if (std::isfinite(d) && std::trunc(d) != d) return IntFromDouble::fractional;
+  // Both bounds are exact doubles: min is 0 or minus a power of two, max + 1 is a power of two.
+  constexpr double lower = static_cast<double>(std::numeric_limits<T>::min());
+  constexpr double upper = static_cast<double>(std::numeric_limits<T>::max()) + 1.0;
+  if (d < lower) return IntFromDouble::too_small;
+  if (d >= upper) return IntFromDouble::too_large;
+  out = static_cast<T>(d);
+  return IntFromDouble::ok;
+}
+
+/// Records the issue for a double that did not convert to the integer type T.
+template <class T>
+void fail_int_from_double(Validator& val, IntFromDouble why, std::string input) {
+  if (why == IntFromDouble::fractional) {
+    return val.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part",
+                    std::move(input));
+  }
+  fail_int_range(val, why == IntFromDouble::too_small, static_cast<long long>(std::numeric_limits<T>::min()),
+                 static_cast<unsigned long long>(std::numeric_limits<T>::max()), input);
+}
 
 template <class E>
 const std::vector<std::string_view>& enum_names() {
@@ -279,14 +306,11 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
     } else if (in.is_uint64()) {
       as_unsigned = in.get_uint64();
     } else if (in.is_double()) {
-      const double d = in.get_double();
-      if (d != static_cast<double>(static_cast<long long>(d)) || d > 9.2e18 || d < -9.2e18) {
-        return val.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part",
-                        json_text(in));
-      }
-      as_signed = static_cast<long long>(d);
-      negative = as_signed < 0;
-      as_unsigned = negative ? 0 : static_cast<unsigned long long>(as_signed);
+      // A whole number written with a fraction or an exponent (5.0, 1e3), or beyond 64 bits.
+      const IntFromDouble why = int_from_double(in.get_double(), out);
+      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, json_text(in));
+      if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::of(in), val);
+      return;
     } else {
       return val.fail("int_type", "Input should be a valid integer", json_text(in));
     }
@@ -403,6 +427,21 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
   } else if constexpr (Integer<T>) {
     std::string_view digits = text;
     if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+    if constexpr (std::is_unsigned_v<T>) {
+      // "-5" is a number below the type's range, not a malformed one.
+      if (digits.size() == text.size() && digits.size() > 1 && digits.front() == '-' && digits[1] >= '0' &&
+          digits[1] <= '9') {
+        bool all_digits = true;
+        for (char c : digits.substr(1)) all_digits = all_digits && c >= '0' && c <= '9';
+        bool zero = true;
+        for (char c : digits.substr(1)) zero = zero && c == '0';
+        if (all_digits && !zero) {
+          return fail_int_range(val, true, 0, static_cast<unsigned long long>(std::numeric_limits<T>::max()),
+                                json_quote(text));
+        }
+        if (all_digits) digits = digits.substr(1);
+      }
+    }
     T v{};
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec == std::errc::result_out_of_range && end == digits.data() + digits.size()) {
@@ -410,7 +449,8 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
                             static_cast<long long>(std::numeric_limits<T>::min()),
                             static_cast<unsigned long long>(std::numeric_limits<T>::max()), json_quote(text));
     }
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || digits.front() == '+') {
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
+        (digits.size() != text.size() && (digits.front() == '+' || digits.front() == '-'))) {
       return val.fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer",
                       json_quote(text));
     }
@@ -421,7 +461,8 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
     if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
     double v = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size()) {
+    const bool signed_twice = digits.size() != text.size() && !digits.empty() && digits.front() == '-';
+    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || signed_twice) {
       return val.fail("float_parsing", "Input should be a valid number, unable to parse string as a number",
                       json_quote(text));
     }

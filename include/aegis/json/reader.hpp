@@ -22,6 +22,8 @@ namespace detail {
 class JsonCursor {
  public:
   enum class Kind { object, array, string, number, literal_true, literal_false, null, invalid };
+  /// The deepest nesting of objects and arrays accepted.
+  static constexpr std::size_t kMaxDepth = 64;
 
   explicit JsonCursor(std::string_view text) noexcept : text_(text) {}
 
@@ -55,10 +57,10 @@ class JsonCursor {
   void finish();
 
  private:
-  void fail(const char* message) noexcept;
+  void fail(const char* message) noexcept { fail_at(pos_, message); }
+  void fail_at(std::size_t position, const char* message) noexcept;
   void skip_ws() noexcept;
   bool enter() noexcept;
-  static constexpr std::size_t kMaxDepth = 64;
 
   std::string_view text_;
   std::size_t pos_ = 0;
@@ -104,14 +106,11 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     unsigned long long u = 0;
     bool negative = !number.empty() && number.front() == '-';
     if (number.find_first_of(".eE") != std::string_view::npos) {
-      const double d = parse_json_double(number);
-      if (d != static_cast<double>(static_cast<long long>(d)) || d > 9.2e18 || d < -9.2e18) {
-        return val.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part",
-                        input.render());
-      }
-      s = static_cast<long long>(d);
-      negative = s < 0;
-      u = negative ? 0 : static_cast<unsigned long long>(s);
+      // A whole number written with a fraction or an exponent (5.0, 1e3) converts; 5.5 does not.
+      const IntFromDouble why = int_from_double(parse_json_double(number), out);
+      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, input.render());
+      if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), input, val);
+      return;
     } else if (negative) {
       parse_json_int(number, s, overflow);
     } else {
@@ -198,7 +197,12 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
   } else if constexpr (std::is_same_v<T, Json>) {
     const std::string_view raw = c.skip_value();
     if (c.failed()) return;
-    out = boost::json::parse(raw);
+    // The cursor has checked the text already (and its depth, which Boost.JSON's default would refuse).
+    boost::json::parse_options options;
+    options.max_depth = JsonCursor::kMaxDepth;
+    boost::system::error_code ec;
+    out = boost::json::parse(raw, ec, {}, options);
+    if (ec) val.fail("json_invalid", "JSON decode error", "{}", "{\"error\":" + json_quote(ec.message()) + "}");
   } else if constexpr (Described<T>) {
     if (kind != Kind::object) {
       return wrong_kind(c, val, "model_attributes_type",
@@ -219,6 +223,7 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
         const std::size_t i = index++;
         if (matched || key != std::string_view(D.name)) return;
         matched = true;
+        if (seen[i]) val.drop_under(D.name);  // a repeated key: the last value wins, issues included
         seen[i] = true;
         Validator::Scope at(val, std::string_view(D.name));
         read_value(c, out.*D.pointer, val, rules_table[i]);

@@ -47,6 +47,9 @@ class Validator {
   void fail(std::string_view type, std::string msg, std::string input = "null", std::string ctx = {});
 
   bool ok() const noexcept { return issues_.empty(); }
+  /// Drops the issues located at or under the current location + `key` (a duplicate key's earlier value
+  /// is replaced by the later one, and so are its issues).
+  void drop_under(std::string_view key);
   /// Drops the issues recorded after the first `count` (a parse that failed outright replaces them).
   void truncate(std::size_t count) { issues_.resize(std::min(count, issues_.size())); }
   std::size_t issue_count() const noexcept { return issues_.size(); }

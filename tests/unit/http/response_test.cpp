@@ -124,13 +124,14 @@ TEST(Response, HelpersReplaceAContentTypeSetBefore) {
   EXPECT_EQ(res.body(), "[1,2]");
 }
 
-TEST(Response, JsonSerialisesTheValue) {
+TEST(Response, JsonBodyIsReadyForAppending) {
   Response res;
-  boost::json::object obj;
-  obj["n"] = 3;
-  res.json(obj, 200);
+  res.text("old");
+  res.json_body(201).append(R"({"n":3})");
+  EXPECT_EQ(res.status(), 201);
+  EXPECT_EQ(count_lines_named(res.header_block(), "content-type"), 1u);
   EXPECT_EQ(res.header("Content-Type"), "application/json");
-  EXPECT_EQ(boost::json::parse(res.body()), boost::json::value(obj));
+  EXPECT_EQ(res.body(), R"({"n":3})");
 }
 
 TEST(Response, ErrorIsJsonDetailWithEscaping) {

@@ -1,10 +1,15 @@
-// The example app's entry point: build the app, register its routers, hand it to aegis::run.
+// The example app's entry point: build the app, let the app factory install the discovered middleware and
+// hooks and include the routers, hand it to aegis::run.
 #include <aegis/aegis.hpp>
 
 #include "app/components/backend/api/routing.hpp"
 
 int main(int argc, char** argv) {
-  aegis::App app(aegis::AppSettings{.title = "Aegis example"});
-  app::include_routers(app);
+  aegis::AppSettings settings;
+  settings.title = "Aegis example";
+  aegis::App app(std::move(settings));
+  app.state().emplace<app::DataService>("data_service");
+  app.state().emplace<app::BootMetadata>("boot_metadata");
+  aegis::create_backend_app(app, app::include_routers);
   return aegis::run(argc, argv, app);
 }

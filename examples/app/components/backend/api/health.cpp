@@ -1,12 +1,13 @@
+// Health endpoints beyond the built-in /health, /health/ready and /admin/health: the state of each of the
+// example's components, as the Overseer's cards will show it.
 #include "app/components/backend/api/routing.hpp"
 
 namespace app {
 
 aegis::Router health_router() {
   aegis::Router r;
-  r.get("/health", [](aegis::Request&, aegis::Response& res) {
-     res.json_text(R"({"status":"healthy"})");
-   }).summary("Liveness: answers while the process serves");
+  r.get("/components", [](aegis::State<BootMetadata> meta) { return meta->summary(); })
+      .summary("The backend's components and what was registered at boot");
   return r;
 }
 

@@ -3,7 +3,8 @@
 namespace app {
 
 void include_routers(aegis::App& app) {
-  app.include_router(health_router(), {.tags = {"health"}});
+  app.include_router(health_router(), {.prefix = "/api/health", .tags = {"health"}});
+  app.include_router(data_router(), {.prefix = "/api", .tags = {"data"}});
   app.include_router(benchmark_router(), {.tags = {"benchmark"}});
 }
 

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <aegis/app/app.hpp>
+#include <aegis/app/middleware.hpp>
+
+#include <string>
+
+namespace aegis {
+
+/// Adds X-Content-Type-Options: nosniff, X-Frame-Options, Referrer-Policy and Content-Security-Policy to
+/// every response (a header the handler set itself is left alone), and Strict-Transport-Security when the
+/// request came over https. A fixed built-in layer configured by AppSettings::security_headers.
+class SecurityHeaders final : public Middleware {
+ public:
+  using Options = SecurityHeadersSettings;
+  explicit SecurityHeaders(Options options = {});
+
+  void on_response(Request& req, Response& res) override;
+  std::string options_json() const override;
+  bool security_layer() const override { return true; }
+
+ private:
+  struct Line {
+    std::string name;
+    std::string text;  // "Name: value\r\n"
+  };
+  Options options_;
+  std::vector<Line> lines_;
+  std::string block_;  // every line but HSTS, appended in one go when the handler set none of them
+  std::string hsts_;
+};
+
+}  // namespace aegis

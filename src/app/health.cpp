@@ -1,0 +1,139 @@
+#include <aegis/app/health.hpp>
+
+#include <aegis/json/convert.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/as_tuple.hpp>
+
+#include <atomic>
+#include <ctime>
+#include <stdexcept>
+
+namespace aegis {
+
+namespace asio = boost::asio;
+
+struct HealthRegistry::Cache {
+  std::atomic<std::shared_ptr<const HealthReport>> last;
+};
+
+std::shared_ptr<HealthRegistry::Cache> HealthRegistry::make_cache() { return std::make_shared<Cache>(); }
+
+void HealthRegistry::add_check(std::string name, Check check, HealthCheckOptions options) {
+  if (name.empty()) throw std::invalid_argument("a health check needs a name");
+  for (const auto& e : checks_) {
+    if (e.name == name) throw std::invalid_argument("health check '" + name + "' is registered twice");
+  }
+  checks_.push_back({std::move(name), std::move(check), options});
+}
+
+std::vector<std::string> HealthRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& e : checks_) out.push_back(e.name);
+  return out;
+}
+
+namespace {
+
+struct RunState {
+  explicit RunState(const asio::any_io_executor& ex, std::size_t n) : done(ex), results(n), remaining(n) {}
+  asio::steady_timer done;
+  std::vector<HealthCheckResult> results;
+  std::size_t remaining;
+};
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Task<HealthReport> HealthRegistry::run() const {
+  using namespace asio::experimental::awaitable_operators;
+  auto ex = co_await asio::this_coro::executor;
+  auto state = std::make_shared<RunState>(ex, checks_.size());
+  state->done.expires_at(asio::steady_timer::time_point::max());
+  for (std::size_t i = 0; i < checks_.size(); ++i) {
+    const Entry& entry = checks_[i];
+    // Each check runs concurrently with the others, raced against its own timeout.
+    asio::co_spawn(
+        ex,
+        [state, i, check = entry.check, options = entry.options, name = entry.name]() -> Task<> {
+          HealthCheckResult r;
+          r.name = name;
+          r.critical = options.critical;
+          const auto start = std::chrono::steady_clock::now();
+          try {
+            asio::steady_timer timeout(co_await asio::this_coro::executor, options.timeout);
+            auto outcome = co_await (check() || timeout.async_wait(asio::use_awaitable));
+            if (outcome.index() == 0) {
+              const HealthStatus& s = std::get<0>(outcome);
+              r.ok = s.ok;
+              r.detail = s.detail;
+            } else {
+              r.ok = false;
+              r.detail = "timed out after " + std::to_string(options.timeout.count()) + " ms";
+            }
+          } catch (const std::exception& e) {
+            r.ok = false;
+            r.detail = e.what();
+          } catch (...) {
+            r.ok = false;
+            r.detail = "a non-standard exception";
+          }
+          r.duration_ms = ms_since(start);
+          state->results[i] = std::move(r);
+          if (--state->remaining == 0) state->done.cancel();
+        },
+        asio::detached);
+  }
+  if (state->remaining > 0) co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  HealthReport report;
+  report.checks = std::move(state->results);
+  report.checked_at = std::chrono::system_clock::now();
+  for (const auto& c : report.checks) report.healthy = report.healthy && (c.ok || !c.critical);
+  co_return report;
+}
+
+Task<std::shared_ptr<const HealthReport>> HealthRegistry::cached(std::chrono::milliseconds max_age) const {
+  auto last = cache_->last.load();
+  if (last && std::chrono::system_clock::now() - last->checked_at < max_age) co_return last;
+  auto fresh = std::make_shared<const HealthReport>(co_await run());
+  cache_->last.store(fresh);
+  co_return fresh;
+}
+
+std::string HealthReport::to_json() const {
+  std::string out = "{\"status\":";
+  out += healthy ? "\"healthy\"" : "\"unhealthy\"";
+  const std::time_t t = std::chrono::system_clock::to_time_t(checked_at);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  out += ",\"checked_at\":\"";
+  out += stamp;
+  out += "\",\"checks\":[";
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const auto& c = checks[i];
+    if (i != 0) out.push_back(',');
+    out += "{\"name\":";
+    append_json_string(out, c.name);
+    out += c.ok ? ",\"status\":\"healthy\"" : ",\"status\":\"failing\"";
+    out += c.critical ? ",\"critical\":true" : ",\"critical\":false";
+    out += ",\"detail\":";
+    append_json_string(out, c.detail);
+    out += ",\"duration_ms\":";
+    write_json(out, std::round(c.duration_ms * 1000) / 1000);
+    out.push_back('}');
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace aegis
