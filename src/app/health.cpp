@@ -47,6 +47,18 @@ struct RunState {
   std::size_t remaining;
 };
 
+// A check that cannot throw: the race against the timeout only ends early on success, so an exception
+// must become a failing status here rather than leave the timer to win.
+Task<HealthStatus> guarded(const HealthRegistry::Check& check) {
+  try {
+    co_return co_await check();
+  } catch (const std::exception& e) {
+    co_return HealthStatus::failing(e.what());
+  } catch (...) {
+    co_return HealthStatus::failing("a non-standard exception");
+  }
+}
+
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -70,7 +82,7 @@ Task<HealthReport> HealthRegistry::run() const {
           const auto start = std::chrono::steady_clock::now();
           try {
             asio::steady_timer timeout(co_await asio::this_coro::executor, options.timeout);
-            auto outcome = co_await (check() || timeout.async_wait(asio::use_awaitable));
+            auto outcome = co_await (guarded(check) || timeout.async_wait(asio::use_awaitable));
             if (outcome.index() == 0) {
               const HealthStatus& s = std::get<0>(outcome);
               r.ok = s.ok;

@@ -3,6 +3,7 @@
 #include <aegis/http/headers.hpp>
 
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -36,16 +37,21 @@ void check_header(std::string_view name, std::string_view value) {
 }
 
 // Finds the next line of head whose name equals `name`, from `from`. Returns npos or the line start.
+// The block only holds lines this class wrote: "Name: value\r\n", names without ':' and values without CR
+// or LF, so the first ':' ends the name and the next '\n' ends the line.
 std::size_t find_line(std::string_view head, std::string_view name, std::size_t from, std::size_t& line_end) {
+  const char* base = head.data();
   while (from < head.size()) {
-    std::size_t eol = head.find("\r\n", from);
-    if (eol == std::string_view::npos) eol = head.size();
-    std::size_t colon = head.find(':', from);
-    if (colon < eol && iequals(head.substr(from, colon - from), name)) {
-      line_end = eol + 2;
+    const auto* colon = static_cast<const char*>(std::memchr(base + from, ':', head.size() - from));
+    if (colon == nullptr) break;
+    const auto name_len = static_cast<std::size_t>(colon - (base + from));
+    const auto* lf = static_cast<const char*>(std::memchr(colon, '\n', head.size() - (colon - base)));
+    const std::size_t next = lf == nullptr ? head.size() : static_cast<std::size_t>(lf - base) + 1;
+    if (name_len == name.size() && iequals({base + from, name_len}, name)) {
+      line_end = next;
       return from;
     }
-    from = eol + 2;
+    from = next;
   }
   return std::string_view::npos;
 }

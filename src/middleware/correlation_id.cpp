@@ -6,6 +6,7 @@
 #include <aegis/json/convert.hpp>
 
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 #include "http/access.hpp"
@@ -32,22 +33,31 @@ struct IdGenerator {
   }
 };
 
+// "00".."ff" for every byte.
+struct HexPairs {
+  char pair[256][2];
+  constexpr HexPairs() : pair() {
+    constexpr char kHex[] = "0123456789abcdef";
+    for (int b = 0; b < 256; ++b) {
+      pair[b][0] = kHex[b >> 4];
+      pair[b][1] = kHex[b & 0xF];
+    }
+  }
+};
+constexpr HexPairs kHexPairs;
+
 // A version 4 UUID, canonical form, into out[36].
 void make_uuid(char (&out)[36]) noexcept {
   thread_local IdGenerator gen;
-  static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t hi = gen.next();
   std::uint64_t lo = gen.next();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
-  std::size_t o = 0;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    const std::uint64_t word = i < 8 ? hi : lo;
-    const auto byte = static_cast<unsigned>((word >> (8 * (7 - (i % 8)))) & 0xFF);
-    out[o++] = kHex[byte >> 4];
-    out[o++] = kHex[byte & 0xF];
-  }
+  // Byte i of the UUID goes to these offsets (hyphens at 8, 13, 18, 23).
+  static constexpr std::uint8_t kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  for (int i = 0; i < 8; ++i) std::memcpy(out + kAt[i], kHexPairs.pair[(hi >> (56 - 8 * i)) & 0xFF], 2);
+  for (int i = 0; i < 8; ++i) std::memcpy(out + kAt[8 + i], kHexPairs.pair[(lo >> (56 - 8 * i)) & 0xFF], 2);
+  out[8] = out[13] = out[18] = out[23] = '-';
 }
 
 }  // namespace
@@ -82,8 +92,9 @@ bool CorrelationId::on_request(Request& req, Response&) {
 }
 
 void CorrelationId::on_response(Request& req, Response& res) {
-  // The id was validated (or generated) above, so the line cannot inject anything.
-  if (req.request_id().empty() || res.header(options_.header)) return;
+  // The id was validated (or generated) above, so the line cannot inject anything. The layer owns this
+  // header: a handler does not set it (doing so would send it twice).
+  if (req.request_id().empty()) return;
   char line[128 + 160];
   const std::string_view id = req.request_id();
   if (line_prefix_.size() + id.size() + 2 > sizeof line) return;

@@ -71,9 +71,16 @@ void append_uint(std::string& out, unsigned long long v) {
 }  // namespace
 
 struct RequestLogging::Impl {
+  // One I/O thread's pending lines. The spin lock is only ever contended by the flusher thread, for the
+  // time it takes to swap the string out.
   struct Buffer {
-    std::mutex mutex;
+    std::atomic_flag busy = ATOMIC_FLAG_INIT;
     std::string text;
+    void lock() noexcept {
+      while (busy.test_and_set(std::memory_order_acquire)) {
+      }
+    }
+    void unlock() noexcept { busy.clear(std::memory_order_release); }
   };
 
   Options options;
@@ -110,19 +117,22 @@ struct RequestLogging::Impl {
     return *found;
   }
 
-  // Called with the buffer's mutex held: one logger call per batch of lines.
-  void hand_off(Buffer& b) {
-    if (b.text.empty()) return;
-    b.text.pop_back();  // the logger ends the message with a newline of its own
-    logger->info(std::string_view(b.text));
-    b.text.clear();
+  // One logger call per batch of lines; `batch` is emptied (its capacity kept).
+  void hand_off(std::string& batch) {
+    if (batch.empty()) return;
+    batch.pop_back();  // the logger ends the message with a newline of its own
+    logger->info(std::string_view(batch));
+    batch.clear();
   }
 
   void flush_all() {
     std::lock_guard lock(registry_mutex);
+    std::string batch;
     for (auto& [id, buffer] : buffers) {
-      std::lock_guard buffer_lock(buffer->mutex);
-      hand_off(*buffer);
+      buffer->lock();
+      batch.swap(buffer->text);
+      buffer->unlock();
+      hand_off(batch);
     }
   }
 };
@@ -188,7 +198,7 @@ void RequestLogging::on_response(Request& req, Response& res) {
   }
   const Clock::duration took = Clock::now() - req.started_at();
   Impl::Buffer& b = impl_->local();
-  std::lock_guard lock(b.mutex);
+  b.lock();
   std::string& out = b.text;
   if (impl_->json) {
     out.append("{\"time\":\"");
@@ -226,7 +236,14 @@ void RequestLogging::on_response(Request& req, Response& res) {
     out.append(req.request_id().empty() ? std::string_view("-") : req.request_id());
     out.push_back('\n');
   }
-  if (out.size() >= kBatchBytes) impl_->hand_off(b);
+  if (out.size() < kBatchBytes) {
+    b.unlock();
+    return;
+  }
+  thread_local std::string batch;
+  batch.swap(out);
+  b.unlock();
+  impl_->hand_off(batch);
 }
 
 std::string RequestLogging::options_json() const {

@@ -12,7 +12,8 @@ struct CorrelationIdOptions {
 
 /// Gives every request an id: a valid incoming `X-Request-ID` (1 to 128 characters of letters, digits and
 /// `-_.:`) is kept, anything else is replaced by a fresh UUID (version 4). The id is on the request for
-/// handlers and logs (`req.request_id()`) and echoed in the response. A fixed built-in layer
+/// handlers and logs (`req.request_id()`) and echoed in the response (the layer owns that header:
+/// handlers must not set it). A fixed built-in layer
 /// (AEGIS_REQUEST_ID=false turns it off).
 class CorrelationId final : public Middleware {
  public:

@@ -2,8 +2,8 @@
 // Server-Timing header (browsers' developer tools show it).
 #include <aegis/aegis.hpp>
 
+#include <charconv>
 #include <chrono>
-#include <string>
 
 namespace {
 
@@ -14,10 +14,18 @@ class ServerTiming final : public aegis::Middleware {
     return false;
   }
   void on_response(aegis::Request& req, aegis::Response& res) override {
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - req.started_at()).count();
-    char value[48];
-    const int n = std::snprintf(value, sizeof value, "app;dur=%.3f", ms);
-    res.add_header("Server-Timing", std::string_view(value, static_cast<std::size_t>(n)));
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                          req.started_at())
+                        .count();
+    // "app;dur=1.234" (milliseconds), formatted without locale or printf.
+    char value[40] = "app;dur=";
+    char* p = std::to_chars(value + 8, value + 28, us / 1000).ptr;
+    *p++ = '.';
+    const auto frac = static_cast<int>(us % 1000);
+    *p++ = static_cast<char>('0' + frac / 100);
+    *p++ = static_cast<char>('0' + frac / 10 % 10);
+    *p++ = static_cast<char>('0' + frac % 10);
+    res.add_header("Server-Timing", std::string_view(value, static_cast<std::size_t>(p - value)));
   }
 };
 

@@ -1,0 +1,11 @@
+#include "app/components/backend/api/routing.hpp"
+
+namespace package_app {
+
+void include_routers(aegis::App& app) {
+  aegis::Router r;
+  r.get("/hello/{name}", [](aegis::Path<std::string, "name"> name) { return "hello " + *name; }).summary("Greet");
+  app.include_router(r, {.prefix = "/api", .tags = {"greeting"}});
+}
+
+}  // namespace package_app

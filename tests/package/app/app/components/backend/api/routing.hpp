@@ -1,0 +1,7 @@
+#pragma once
+
+#include <aegis/aegis.hpp>
+
+namespace package_app {
+void include_routers(aegis::App& app);
+}

@@ -1,0 +1,9 @@
+#include <aegis/aegis.hpp>
+
+#include "app/components/backend/api/routing.hpp"
+
+int main(int argc, char** argv) {
+  aegis::App app;
+  aegis::create_backend_app(app, package_app::include_routers);
+  return aegis::run(argc, argv, app);
+}

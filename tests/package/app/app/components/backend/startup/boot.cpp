@@ -1,0 +1,3 @@
+#include <aegis/aegis.hpp>
+
+AEGIS_STARTUP_HOOK(boot, "Say hello at boot") {}

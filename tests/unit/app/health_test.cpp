@@ -1,0 +1,121 @@
+// The health registry and the built-in health endpoints.
+#include <aegis/aegis.hpp>
+#include <aegis/testing/test_client.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+
+namespace {
+
+using namespace aegis;
+using aegis::testing::TestClient;
+using namespace std::chrono_literals;
+
+Task<> sleep_for(std::chrono::milliseconds d) {
+  boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+  co_await t.async_wait(boost::asio::use_awaitable);
+}
+
+TEST(Health, LivenessIsConstant) {
+  AppSettings s;
+  s.title = "svc";
+  App app(s);
+  app.health().add("db", [] { return HealthStatus::failing("down"); });
+  TestClient client(app);
+  const auto r = client.get("/health").send();
+  EXPECT_EQ(r.status(), 200);
+  EXPECT_EQ(r.text(), R"({"status":"healthy","app":"svc","version":"0.1.0","environment":"development"})");
+}
+
+TEST(Health, ReadinessIs503WhenACriticalCheckFailsAndReportsEveryCheck) {
+  App app;
+  app.health().add("db", [] { return HealthStatus::healthy("3 connections"); });
+  app.health().add("cache", [] { return HealthStatus::failing("no route to host"); }, {.critical = false});
+  TestClient client(app);
+  auto r = client.get("/health/ready").send();
+  EXPECT_EQ(r.status(), 200) << r.text();
+  const auto checks = r.json().at("checks").as_array();
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].at("name"), "db");
+  EXPECT_EQ(checks[0].at("status"), "healthy");
+  EXPECT_EQ(checks[0].at("detail"), "3 connections");
+  EXPECT_EQ(checks[1].at("status"), "failing");
+  EXPECT_EQ(checks[1].at("critical"), false);
+  EXPECT_TRUE(checks[1].at("duration_ms").is_number());
+
+  App broken;
+  broken.health().add("db", [] { return HealthStatus::failing("down"); });
+  TestClient broken_client(broken);
+  const auto down = broken_client.get("/health/ready").send();
+  EXPECT_EQ(down.status(), 503);
+  EXPECT_EQ(down.json().at("status"), "unhealthy");
+}
+
+TEST(Health, ChecksRunConcurrentlyWithTimeoutsAndThrowingChecksFail) {
+  App app;
+  app.health().add("slow", []() -> Task<HealthStatus> {
+    co_await sleep_for(150ms);
+    co_return HealthStatus::healthy();
+  });
+  app.health().add("slow too", []() -> Task<HealthStatus> {
+    co_await sleep_for(150ms);
+    co_return HealthStatus::healthy();
+  });
+  app.health().add("stuck", []() -> Task<HealthStatus> {
+    co_await sleep_for(10s);
+    co_return HealthStatus::healthy();
+  }, {.critical = true, .timeout = 100ms});
+  app.health().add("throws", []() -> HealthStatus { throw std::runtime_error("exploded"); }, {.critical = false});
+  TestClient client(app);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = client.get("/health/ready").send();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 280ms) << "checks did not run concurrently: " << r.text();
+  EXPECT_EQ(r.status(), 503);
+  const auto checks = r.json().at("checks").as_array();
+  EXPECT_EQ(checks[2].at("detail"), "timed out after 100 ms");
+  EXPECT_EQ(checks[3].at("detail"), "exploded");
+}
+
+TEST(Health, ReportsAreCachedSoAPollingLoopRunsChecksRarely) {
+  AppSettings s;
+  s.health_cache = 60s;
+  App app(s);
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  app.health().add("counted", [runs] {
+    ++*runs;
+    return HealthStatus::healthy();
+  });
+  TestClient client(app);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(client.get("/health/ready").send().status(), 200);
+  EXPECT_EQ(runs->load(), 1);
+}
+
+TEST(Health, AdminViewIsForLoopbackClientsInDevelopmentOnly) {
+  App app;
+  app.health().add("db", [] { return HealthStatus::healthy(); });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/admin/health").send().status(), 200);
+  client.set_client("203.0.113.9", 4000);
+  EXPECT_EQ(client.get("/admin/health").send().status(), 403);
+
+  AppSettings prod;
+  prod.environment = "production";
+  App production(prod);
+  TestClient prod_client(production);
+  EXPECT_EQ(prod_client.get("/admin/health").send().status(), 403);
+}
+
+TEST(Health, DuplicateCheckNamesAreRefused) {
+  App app;
+  app.health().add("db", [] { return HealthStatus::healthy(); });
+  EXPECT_THROW(app.health().add("db", [] { return HealthStatus::healthy(); }), std::invalid_argument);
+}
+
+}  // namespace

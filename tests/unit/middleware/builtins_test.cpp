@@ -1,0 +1,178 @@
+// The fixed built-in layers: CorrelationId, SecurityHeaders, RequestLogging.
+#include <aegis/aegis.hpp>
+#include <aegis/middleware/correlation_id.hpp>
+#include <aegis/middleware/request_logging.hpp>
+#include <aegis/middleware/security_headers.hpp>
+#include <aegis/testing/test_client.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+using namespace aegis;
+using aegis::testing::TestClient;
+
+const std::regex kUuid4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+TEST(CorrelationId, GeneratesAUuidWhenAbsentAndEchoesIt) {
+  App app;
+  app.router().get("/id", [](const Request& req) { return std::string(req.request_id()); });
+  TestClient client(app);
+  const auto a = client.get("/id").send();
+  const auto b = client.get("/id").send();
+  EXPECT_TRUE(std::regex_match(a.text(), kUuid4)) << a.text();
+  EXPECT_EQ(a.header("x-request-id"), a.text());
+  EXPECT_NE(a.text(), b.text());
+}
+
+TEST(CorrelationId, KeepsAValidIncomingIdAndReplacesAnInvalidOne) {
+  App app;
+  app.router().get("/id", [](const Request& req) { return std::string(req.request_id()); });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/id").header("X-Request-ID", "trace-42.a:b_c").send().text(), "trace-42.a:b_c");
+  for (const std::string& bad : {std::string("has space"), std::string(129, 'a'), std::string("semi;colon"),
+                                std::string("quote\"")}) {
+    const auto r = client.get("/id").header("X-Request-ID", bad).send();
+    EXPECT_TRUE(std::regex_match(r.text(), kUuid4)) << bad << " -> " << r.text();
+  }
+}
+
+TEST(CorrelationId, CanBeTurnedOff) {
+  AppSettings s;
+  s.request_id = false;
+  App app(s);
+  app.router().get("/id", [](const Request& req) { return std::string(req.request_id()); });
+  TestClient client(app);
+  const auto r = client.get("/id").send();
+  EXPECT_EQ(r.text(), "");
+  EXPECT_FALSE(r.header("x-request-id").has_value());
+}
+
+TEST(SecurityHeaders, AddsTheHeadersButLeavesTheHandlersOwn) {
+  App app;
+  app.router().get("/plain", [] { return std::string("x"); });
+  app.router().get("/framed", [](Response& res) {
+    res.set_header("X-Frame-Options", "SAMEORIGIN");
+    res.text("y");
+  });
+  TestClient client(app);
+  const auto r = client.get("/plain").send();
+  EXPECT_EQ(r.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(r.header("x-frame-options"), "DENY");
+  EXPECT_EQ(r.header("referrer-policy"), "strict-origin-when-cross-origin");
+  EXPECT_NE(r.header("content-security-policy")->find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_FALSE(r.header("strict-transport-security").has_value()) << "HSTS over plain http";
+  const auto framed = client.get("/framed").send();
+  EXPECT_EQ(framed.headers("x-frame-options"), std::vector<std::string>{"SAMEORIGIN"});
+  // Errors carry them too.
+  EXPECT_EQ(client.get("/nowhere").send().header("x-content-type-options"), "nosniff");
+}
+
+TEST(SecurityHeaders, HstsOnlyOverHttpsAndEmptyValuesOmitted) {
+  App app;
+  app.router().get("/secure", [](Request& req) {
+    req.set_https(true);  // as a trusted proxy would report it
+    return std::string("s");
+  });
+  TestClient client(app);
+  // The flag is set by the handler, after the layer saw the request: the response side reads it.
+  EXPECT_EQ(client.get("/secure").send().header("strict-transport-security"), "max-age=31536000; includeSubDomains");
+
+  SecurityHeadersSettings opts;
+  opts.content_security_policy = "";
+  opts.frame_options = "";
+  SecurityHeaders layer(opts);
+  App custom;
+  custom.settings().security_headers = opts;
+  custom.router().get("/x", [] { return 1; });
+  TestClient custom_client(custom);
+  const auto r = custom_client.get("/x").send();
+  EXPECT_FALSE(r.header("content-security-policy").has_value());
+  EXPECT_FALSE(r.header("x-frame-options").has_value());
+  EXPECT_EQ(r.header("x-content-type-options"), "nosniff");
+}
+
+TEST(SecurityHeaders, RejectsControlCharactersInConfiguredValues) {
+  SecurityHeadersSettings opts;
+  opts.content_security_policy = "default-src 'self'\r\nX-Injected: 1";
+  EXPECT_THROW(SecurityHeaders{opts}, std::invalid_argument);
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  {
+    AppSettings s;
+    s.access_log.format = "json";
+    s.access_log.file = file.string();
+    App app(s);
+    app.router().get("/items/{id}", [](Path<int, "id"> id) { return *id; });
+    TestClient client(app);
+    client.set_client("198.51.100.7", 5555);
+    EXPECT_EQ(client.get("/items/3").header("X-Request-ID", "req-1").send().status(), 200);
+    EXPECT_EQ(client.get("/health").send().status(), 200);  // excluded by default
+    EXPECT_EQ(client.get("/items/x").header("X-Request-ID", "req-2").send().status(), 422);
+  }  // the app (and its logger) flushes on destruction
+  const std::string text = read_file(file);
+  std::filesystem::remove(file);
+  std::istringstream lines(text);
+  std::string line;
+  std::vector<boost::json::value> entries;
+  while (std::getline(lines, line)) entries.push_back(boost::json::parse(line));
+  ASSERT_EQ(entries.size(), 2u) << text;
+  EXPECT_EQ(entries[0].at("method"), "GET");
+  EXPECT_EQ(entries[0].at("path"), "/items/3");
+  EXPECT_EQ(entries[0].at("status"), 200);
+  EXPECT_EQ(entries[0].at("request_id"), "req-1");
+  EXPECT_EQ(entries[0].at("client"), "198.51.100.7");
+  EXPECT_TRUE(entries[0].at("duration_ms").is_number());
+  EXPECT_TRUE(std::regex_match(std::string(entries[0].at("time").as_string()),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  EXPECT_EQ(entries[1].at("status"), 422);
+  EXPECT_EQ(entries[1].at("request_id"), "req-2");
+}
+
+TEST(RequestLogging, TextLinesEscapeCraftedPaths) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-text-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  {
+    AccessLogSettings o;
+    o.file = file.string();
+    RequestLogging layer(o);
+    AppSettings s;
+    s.access_log.format = "off";
+    App app(s);
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return *rest; });
+    app.add_middleware(std::shared_ptr<MiddlewareBase>(&layer, [](MiddlewareBase*) {}), "RequestLogging");
+    TestClient client(app);
+    client.get("/a%0AFAKE%20200%20line").send();
+    layer.flush();
+  }
+  const std::string text = read_file(file);
+  std::filesystem::remove(file);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  EXPECT_NE(text.find("\"GET /a\\nFAKE 200 line\" 200"), std::string::npos) << text;
+}
+
+TEST(RequestLogging, AnUnwritableFileIsABootError) {
+  AccessLogSettings o;
+  o.file = "/etc/hostname/access.log";  // under a regular file: cannot exist
+  EXPECT_THROW(RequestLogging{o}, std::invalid_argument);
+}
+
+}  // namespace
