@@ -30,6 +30,11 @@ struct App::Impl final : detail::EndpointHost {
   Router router;
   StateStore state_store;
   HealthRegistry health;
+  MenuRegistry menus;
+  PermissionRegistry permissions;
+  FeatureFlagRegistry feature_flags;
+  EventBus events;
+  std::vector<std::shared_ptr<Module>> modules;
   std::vector<detail::ExceptionHandlerEntry> exception_handlers;
   std::vector<detail::ChainEntry> added_middleware;  // in add order; the stack runs them in reverse
   std::string registration_source;
@@ -143,6 +148,23 @@ void App::include_router(const Router& router, const IncludeOptions& options) {
 StateStore& App::state() noexcept { return impl_->state_store; }
 const StateStore& App::state() const noexcept { return impl_->state_store; }
 
+void App::add_module(std::shared_ptr<Module> module) {
+  if (impl_->table) throw std::logic_error("modules cannot be added after the app is frozen");
+  if (!module) throw std::invalid_argument("add_module: the module is null");
+  impl_->modules.push_back(std::move(module));
+}
+const std::vector<std::shared_ptr<Module>>& App::modules() const noexcept { return impl_->modules; }
+void App::set_modules(std::vector<std::shared_ptr<Module>> sorted) { impl_->modules = std::move(sorted); }
+
+MenuRegistry& App::menus() noexcept { return impl_->menus; }
+const MenuRegistry& App::menus() const noexcept { return impl_->menus; }
+PermissionRegistry& App::permissions() noexcept { return impl_->permissions; }
+const PermissionRegistry& App::permissions() const noexcept { return impl_->permissions; }
+FeatureFlagRegistry& App::feature_flags() noexcept { return impl_->feature_flags; }
+const FeatureFlagRegistry& App::feature_flags() const noexcept { return impl_->feature_flags; }
+EventBus& App::events() noexcept { return impl_->events; }
+const EventBus& App::events() const noexcept { return impl_->events; }
+
 HealthRegistry& App::health() noexcept { return impl_->health; }
 const HealthRegistry& App::health() const noexcept { return impl_->health; }
 
@@ -240,6 +262,16 @@ void App::freeze() {
   Router all = impl_->router;
   if (impl_->settings.health_endpoints) add_health_endpoints(all);
 
+  // Depends<Principal> works out of the box: the request's principal, or 401.
+  bool principal_provided = false;
+  for (const auto& p : impl_->router.providers()) principal_provided = principal_provided || p->key() == detail::type_key<Principal>();
+  if (!principal_provided) {
+    impl_->router.provide<Principal>([](const Request& req) -> const Principal& {
+      if (req.principal() == nullptr) throw HttpError(401, "Not authenticated");
+      return *req.principal();
+    });
+  }
+
   std::vector<Router::Route> routes(all.routes().begin(), all.routes().end());
   const auto app_providers = impl_->router.providers();
   for (auto& r : routes) {
@@ -272,6 +304,9 @@ void App::freeze() {
   }
   order_by_derivation(impl_->exception_handlers);
   impl_->state_store.freeze();
+  impl_->menus.freeze();
+  impl_->permissions.freeze();
+  impl_->events.freeze();
 }
 
 // The built-in endpoints: liveness (a constant answer, no I/O), readiness and the detailed view.
@@ -326,6 +361,28 @@ std::vector<Diagnostic> App::diagnostics() const {
                      e.info.file});
     }
     seen.push_back(e.info.type);
+  }
+  for (const auto& item : impl_->menus.all()) {
+    if (!item.required_permission.empty() && !impl_->permissions.declared(item.required_permission)) {
+      out.push_back({"AE105", Diagnostic::Level::warning,
+                     "menu item '" + item.key + "' requires permission '" + item.required_permission +
+                         "', which no module declares",
+                     std::string(to_string(item.section))});
+    }
+  }
+  for (const auto& r : impl_->frozen_routes) {
+    for (const auto& d : r.dependencies) {
+      const std::string_view permission = d.provider() ? d.provider()->required_permission() : std::string_view{};
+      if (!permission.empty() && !impl_->permissions.declared(permission)) {
+        out.push_back({"AE105", Diagnostic::Level::warning,
+                       "the route requires permission '" + std::string(permission) + "', which no module declares",
+                       where(r)});
+      }
+    }
+  }
+  for (const auto& name : impl_->feature_flags.undeclared_checks()) {
+    out.push_back({"AE106", Diagnostic::Level::warning,
+                   "feature flag '" + name + "' is checked but never declared (it is always off)", "feature flags"});
   }
   for (const auto& r : impl_->frozen_routes) {
     if (r.info.summary.empty()) {

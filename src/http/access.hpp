@@ -18,6 +18,7 @@ struct RequestAccess {
     r.request_id_.clear();
     r.https_ = false;
     r.started_at_ = {};
+    r.principal_.reset();
     r.version_ = 11;
     r.keep_alive_ = true;
   }

@@ -5,6 +5,10 @@
 #include <aegis/app/lifecycle.hpp>
 #include <aegis/app/middleware.hpp>
 #include <aegis/app/state.hpp>
+#include <aegis/registries/events.hpp>
+#include <aegis/registries/feature_flags.hpp>
+#include <aegis/registries/menus.hpp>
+#include <aegis/registries/permissions.hpp>
 #include <aegis/http/task.hpp>
 #include <aegis/net/server_settings.hpp>
 #include <aegis/routing/router.hpp>
@@ -24,6 +28,7 @@ namespace aegis {
 
 class Request;
 class Response;
+class Module;
 
 /// The access log that the RequestLogging layer writes: one line per request.
 struct AccessLogSettings {
@@ -166,6 +171,31 @@ class App {
   /// The middleware as requests pass through it, outermost first: the fixed built-ins, then the LIFO
   /// stack. Complete after `freeze()`.
   std::vector<MiddlewareInfo> middleware_stack() const;
+
+  /// Adds a module (explicit registration; AEGIS_MODULE is the discovered form). Modules boot in
+  /// create_backend_app: dependency order, phase by phase.
+  template <class T, class... A>
+  T& add_module(A&&... args) {
+    auto module = std::make_shared<T>(std::forward<A>(args)...);
+    T& ref = *module;
+    add_module(std::shared_ptr<Module>(std::move(module)));
+    return ref;
+  }
+  void add_module(std::shared_ptr<Module> module);
+  /// The modules: as added before boot; in boot (dependency) order after create_backend_app.
+  const std::vector<std::shared_ptr<Module>>& modules() const noexcept;
+  /// Replaces the module list with `sorted` (create_backend_app, after sorting).
+  void set_modules(std::vector<std::shared_ptr<Module>> sorted);
+
+  /// The registries modules fill during boot.
+  MenuRegistry& menus() noexcept;
+  const MenuRegistry& menus() const noexcept;
+  PermissionRegistry& permissions() noexcept;
+  const PermissionRegistry& permissions() const noexcept;
+  FeatureFlagRegistry& feature_flags() noexcept;
+  const FeatureFlagRegistry& feature_flags() const noexcept;
+  EventBus& events() noexcept;
+  const EventBus& events() const noexcept;
 
   /// The app's health checks (behind /health/ready and /admin/health).
   HealthRegistry& health() noexcept;

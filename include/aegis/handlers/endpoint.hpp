@@ -135,6 +135,8 @@ class Provider {
   /// Returns false when a parameter failed validation (the issues are in the context's validator).
   virtual bool resolve(CallContext& ctx, std::size_t slot) const = 0;
   virtual Task<bool> resolve_async(CallContext& ctx, std::size_t slot) const = 0;
+  /// For a permission guard: the permission it requires (introspection and diagnostics).
+  virtual std::string_view required_permission() const noexcept { return {}; }
   /// Where it was registered, for boot errors.
   std::string where;
 };

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,8 @@
 #include <vector>
 
 namespace aegis {
+
+struct Principal;
 
 namespace detail {
 struct RequestAccess;
@@ -93,6 +96,10 @@ class Request {
   std::string_view scheme() const noexcept { return https_ ? "https" : "http"; }
   void set_https(bool https) noexcept { https_ = https; }
 
+  /// Who makes the request, as the authentication layer established it; null for an anonymous request.
+  const Principal* principal() const noexcept { return principal_.get(); }
+  void set_principal(std::shared_ptr<const Principal> principal) noexcept { principal_ = std::move(principal); }
+
   /// When the app started handling the request (set by the first layer that times requests), or the
   /// epoch when nobody did.
   std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
@@ -125,6 +132,7 @@ class Request {
   std::string path_storage_;
   std::string request_id_;
   std::chrono::steady_clock::time_point started_at_{};
+  std::shared_ptr<const Principal> principal_;
 };
 
 }  // namespace aegis

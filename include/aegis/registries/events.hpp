@@ -1,0 +1,111 @@
+#pragma once
+
+#include <aegis/handlers/endpoint.hpp>
+#include <aegis/http/task.hpp>
+
+#include <functional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace aegis {
+
+/// An event type declares the event types it specialises, the C++ form of the seed's MRO walk:
+///
+///     struct OrderEvent { std::int64_t order_id; };
+///     struct OrderPlaced : OrderEvent { using bases = aegis::EventBases<OrderEvent>; double total; };
+///
+/// Subscribers of OrderEvent then receive OrderPlaced events too.
+template <class... B>
+struct EventBases {};
+
+namespace detail {
+template <class E>
+struct BasesOf {
+  using type = EventBases<>;
+};
+template <class E>
+  requires requires { typename E::bases; }
+struct BasesOf<E> {
+  using type = typename E::bases;
+};
+
+/// (type key, pointer to the event as that type) for E and every base it declares, most-derived first,
+/// depth-first, each type once.
+template <class E>
+void event_views(const E& e, std::vector<std::pair<TypeKey, const void*>>& out) {
+  for (const auto& v : out) {
+    if (v.first == type_key<E>()) return;
+  }
+  out.emplace_back(type_key<E>(), static_cast<const void*>(&e));
+  [&]<class... B>(EventBases<B...>) { (event_views<B>(static_cast<const B&>(e), out), ...); }(
+      typename BasesOf<E>::type{});
+}
+}  // namespace detail
+
+/// The in-process event bus. Handlers subscribe to an event type during boot (register_event_handlers);
+/// `publish` delivers an event to the handlers of its type and of every base type it declares,
+/// most-derived first, in subscription order within a type. Plain handlers run inline, coroutine handlers
+/// are awaited; a handler that throws is logged and the others still run.
+class EventBus {
+ public:
+  /// `handler` is called as handler(const E&) and returns void or Task<>.
+  template <class E, class F>
+  void subscribe(F handler, std::string name = {}) {
+    using R = std::invoke_result_t<F&, const E&>;
+    Handler h;
+    h.type = detail::type_key<E>();
+    h.type_name = detail::type_name(typeid(E));
+    h.name = std::move(name);
+    if constexpr (std::is_void_v<R>) {
+      h.sync = [handler = std::move(handler)](const void* e) mutable { handler(*static_cast<const E*>(e)); };
+    } else {
+      static_assert(std::is_same_v<R, Task<>>, "an event handler returns void or aegis::Task<>");
+      h.async = [handler = std::move(handler)](const void* e) mutable -> Task<> {
+        return handler(*static_cast<const E*>(e));
+      };
+    }
+    add(std::move(h));
+  }
+
+  /// Delivers `event` (see the class comment). Completes when every handler has run.
+  template <class E>
+  Task<> publish(const E& event) const {
+    std::vector<std::pair<detail::TypeKey, const void*>> views;
+    detail::event_views(event, views);
+    return deliver(std::move(views), detail::type_name(typeid(E)));
+  }
+
+  /// The number of handlers subscribed to exactly E.
+  template <class E>
+  std::size_t handler_count() const noexcept {
+    std::size_t n = 0;
+    for (const auto& h : handlers_) n += h.type == detail::type_key<E>() ? 1 : 0;
+    return n;
+  }
+
+  struct Subscription {
+    std::string event;
+    std::string name;
+  };
+  std::vector<Subscription> subscriptions() const;
+
+  void freeze() noexcept { frozen_ = true; }
+
+ private:
+  struct Handler {
+    detail::TypeKey type = nullptr;
+    std::string type_name;
+    std::string name;
+    std::function<void(const void*)> sync;
+    std::function<Task<>(const void*)> async;
+  };
+  void add(Handler h);
+  Task<> deliver(std::vector<std::pair<detail::TypeKey, const void*>> views, std::string event_name) const;
+
+  std::vector<Handler> handlers_;
+  bool frozen_ = false;
+};
+
+}  // namespace aegis

@@ -1,0 +1,62 @@
+#include <aegis/modules/settings.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+namespace aegis::detail {
+
+namespace {
+// KEY=VALUE lines; blank lines and '#' comments skipped; an optional "export "; surrounding quotes removed.
+std::map<std::string, std::string> read_dotenv() {
+  std::map<std::string, std::string> out;
+  std::ifstream in(".env");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view l(line);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.starts_with("export ")) l.remove_prefix(7);
+    const std::size_t eq = l.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string_view key = l.substr(0, eq);
+    std::string_view value = l.substr(eq + 1);
+    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.remove_suffix(1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    }
+    out[std::string(key)] = std::string(value);
+  }
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> settings_value(const std::string& name) {
+  if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  static const std::map<std::string, std::string> dotenv = read_dotenv();
+  if (auto it = dotenv.find(name); it != dotenv.end()) return it->second;
+  return std::nullopt;
+}
+
+std::string settings_variable(std::string_view prefix, std::string_view member) {
+  std::string out = "AEGIS_";
+  auto add = [&out](std::string_view part) {
+    for (char c : part) {
+      if (c >= 'a' && c <= 'z') {
+        out.push_back(static_cast<char>(c - 'a' + 'A'));
+      } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+        out.push_back(c);
+      } else {
+        out.push_back('_');
+      }
+    }
+  };
+  add(prefix);
+  out.push_back('_');
+  add(member);
+  return out;
+}
+
+}  // namespace aegis::detail
