@@ -1,0 +1,175 @@
+#include "app/modules/orders/orders.hpp"
+
+#include <aegis/modules/settings.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "app/modules/products/products.hpp"
+#include "app/modules/users/users.hpp"
+
+namespace app::orders {
+
+Order OrdersState::add(Order order) {
+  std::lock_guard lock(mutex_);
+  order.id = static_cast<std::int64_t>(orders_.size()) + 1;
+  orders_.push_back(order);
+  return order;
+}
+
+Order OrdersState::get(std::int64_t id) const {
+  std::lock_guard lock(mutex_);
+  if (id < 1 || id > static_cast<std::int64_t>(orders_.size())) throw OrderNotFound(id);
+  return orders_[static_cast<std::size_t>(id - 1)];
+}
+
+std::vector<Order> OrdersState::page(std::size_t offset, std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<Order> out;
+  for (std::size_t i = offset; i < orders_.size() && out.size() < limit; ++i) out.push_back(orders_[i]);
+  return out;
+}
+
+std::size_t OrdersState::count() const {
+  std::lock_guard lock(mutex_);
+  return orders_.size();
+}
+
+namespace {
+
+// The module's middleware: every /api/orders answer says which version of the orders API produced it.
+class OrdersApiVersion final : public aegis::Middleware {
+ public:
+  void on_response(aegis::Request& req, aegis::Response& res) override {
+    if (req.path().starts_with("/api/orders")) res.set_header("X-Orders-API", "1");
+  }
+};
+
+}  // namespace
+
+aegis::ModuleMeta OrdersModule::meta() const {
+  return {.name = "Orders",
+          .route_prefix = "/api/orders",
+          .view_prefix = "/orders",
+          .depends_on = {"Users", "Products"},
+          .version = "1.0.0"};
+}
+
+void OrdersModule::register_settings(aegis::App& app) {
+  app_ = &app;
+  state_ = &app.state().emplace<OrdersState>("orders", aegis::load_settings<OrdersSettings>("ORDERS"));
+}
+
+void OrdersModule::register_menu_items(aegis::MenuRegistry& registry) {
+  registry.add({.section = aegis::MenuSection::sidebar, .key = "orders", .label_key = "orders.menu.orders",
+                .href = "/orders", .icon = "package", .required_permission = "orders.view", .order = 20});
+  registry.add({.section = aegis::MenuSection::navbar, .key = "new-order", .label_key = "orders.menu.new",
+                .href = "/orders#new", .icon = "plus", .required_permission = "orders.create", .order = 5});
+}
+
+void OrdersModule::register_permissions(aegis::PermissionRegistry& registry) {
+  registry.add_group("Orders", {"orders.view", "orders.create", "orders.edit", "orders.delete"});
+}
+
+void OrdersModule::register_feature_flags(aegis::FeatureFlagRegistry& registry) {
+  registry.add("orders.new_checkout", false, "The redesigned checkout flow");
+}
+
+void OrdersModule::register_event_handlers(aegis::EventBus& bus) {
+  bus.subscribe<OrderEvent>([this](const OrderEvent&) { ++state_->events_seen; }, "orders.audit");
+  bus.subscribe<OrderPlaced>(
+      [this](const OrderPlaced& e) -> aegis::Task<> {
+        ++state_->placed_seen;
+        spdlog::info("order {} placed by {}: {:.2f} {}", e.order_id, e.user_id, e.total, state_->settings().currency);
+        co_return;
+      },
+      "orders.announce");
+}
+
+void OrdersModule::register_health_checks(aegis::HealthRegistry& registry) {
+  registry.add("orders.store", [this] {
+    return aegis::HealthStatus::healthy(std::to_string(state_->count()) + " orders");
+  });
+}
+
+void OrdersModule::register_exception_handlers(aegis::App& app) {
+  app.add_exception_handler<OrderNotFound>([](const aegis::Request&, aegis::Response& res, const OrderNotFound& e) {
+    res.error(404, "Order " + std::to_string(e.id()) + " not found");
+  });
+}
+
+void OrdersModule::register_middleware(aegis::App& app) { app.add_middleware<OrdersApiVersion>(); }
+
+void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
+  aegis::Router r;
+  r.get("", [](aegis::State<OrdersState> orders, aegis::Query<int, "offset", aegis::Default<0>, aegis::Min<0>> offset,
+               aegis::Query<std::optional<int>, "limit", aegis::Min<1>, aegis::Max<500>> limit) {
+     const int size = limit->value_or(orders->settings().page_size);
+     return orders->page(static_cast<std::size_t>(*offset), static_cast<std::size_t>(size));
+   })
+      .summary("A page of orders")
+      .dependencies({aegis::require_permission("orders.view")});
+  r.get("/checkout", [this](aegis::Depends<aegis::Principal> me) {
+     // Gated by a feature flag: off, the route does not exist for this user.
+     if (!app_->feature_flags().is_enabled("orders.new_checkout", &*me)) throw aegis::HttpError(404, "Not Found");
+     return std::string("new checkout for ") + me->name;
+   })
+      .summary("The new checkout flow (feature flag orders.new_checkout)");
+  r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Path<std::int64_t, "id"> id) { return orders->get(*id); })
+      .summary("One order")
+      .dependencies({aegis::require_permission("orders.view")});
+  r.post("", [this](aegis::State<OrdersState> orders, aegis::State<products::ProductsState> products,
+                    aegis::Depends<aegis::Principal> me, aegis::Body<NewOrder> in) -> aegis::Task<Order> {
+     if (in->lines.empty()) throw aegis::HttpError(422, "An order needs at least one line");
+     if (in->lines.size() > static_cast<std::size_t>(orders->settings().max_lines)) {
+       throw aegis::HttpError(422, "Too many lines (at most " + std::to_string(orders->settings().max_lines) + ")");
+     }
+     Order order;
+     order.user_id = me->id;
+     order.currency = orders->settings().currency;
+     for (const auto& line : in->lines) {
+       const auto product = products->find(line.sku);
+       if (!product) throw aegis::HttpError(422, "Unknown product '" + line.sku + "'");
+       if (line.quantity < 1 || !products->reserve(line.sku, line.quantity)) {
+         throw aegis::HttpError(409, "Not enough stock for '" + line.sku + "'");
+       }
+       order.total += product->price * static_cast<double>(line.quantity);
+     }
+     order.lines = in->lines;
+     order.status = "placed";
+     order = orders->add(std::move(order));
+     OrderPlaced event;
+     event.order_id = order.id;
+     event.user_id = order.user_id;
+     event.total = order.total;
+     for (const auto& line : order.lines) event.lines.push_back({line.sku, line.quantity});
+     co_await app_->events().publish(event);
+     co_return order;
+   })
+      .status(201)
+      .summary("Place an order")
+      .dependencies({aegis::require_permission("orders.create")});
+  api.include_router(r, {.prefix = "/orders", .tags = {"orders"}});
+
+  views.get("/orders", [](aegis::State<OrdersState> orders, aegis::Response& res) {
+         res.set_header("Content-Type", "text/html; charset=utf-8");
+         res.set_body("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Orders</title></head>"
+                      "<body><main><h1>Orders</h1><p>" +
+                      std::to_string(orders->count()) + " orders placed so far.</p></main></body></html>");
+       })
+      .summary("The orders page")
+      .tags({"orders", "views"});
+}
+
+aegis::Task<> OrdersModule::on_startup() {
+  spdlog::info("orders: page size {}, currency {}", state_->settings().page_size, state_->settings().currency);
+  co_return;
+}
+
+aegis::Task<> OrdersModule::on_shutdown() {
+  spdlog::info("orders: {} orders, {} events seen", state_->count(), state_->events_seen.load());
+  co_return;
+}
+
+}  // namespace app::orders
+
+AEGIS_MODULE(app::orders::OrdersModule);

@@ -1,0 +1,78 @@
+#include "app/modules/products/products.hpp"
+
+#include "app/modules/orders/events.hpp"
+
+namespace app::products {
+
+ProductsState::ProductsState()
+    : products_{{"pen", "Fountain pen", 12.5, 100}, {"ink", "Ink bottle", 4.0, 250}, {"pad", "Notepad", 3.2, 40}} {}
+
+std::vector<Product> ProductsState::all() const {
+  std::lock_guard lock(mutex_);
+  return products_;
+}
+
+std::optional<Product> ProductsState::find(std::string_view sku) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& p : products_) {
+    if (p.sku == sku) return p;
+  }
+  return std::nullopt;
+}
+
+bool ProductsState::reserve(std::string_view sku, std::int64_t quantity) {
+  std::lock_guard lock(mutex_);
+  for (auto& p : products_) {
+    if (p.sku == sku && p.stock >= quantity) {
+      p.stock -= quantity;
+      return true;
+    }
+  }
+  return false;
+}
+
+void ProductsState::record_sale(std::string_view sku, std::int64_t quantity) {
+  std::lock_guard lock(mutex_);
+  for (auto& p : products_) {
+    if (p.sku == sku) p.sold += quantity;
+  }
+}
+
+aegis::ModuleMeta ProductsModule::meta() const {
+  return {.name = "Products", .route_prefix = "/api/products", .view_prefix = "", .depends_on = {}, .version = "1.0.0"};
+}
+
+void ProductsModule::register_settings(aegis::App& app) { state_ = &app.state().emplace<ProductsState>("products"); }
+
+void ProductsModule::register_menu_items(aegis::MenuRegistry& registry) {
+  registry.add({.section = aegis::MenuSection::sidebar, .key = "products", .label_key = "products.menu.catalogue",
+                .href = "/api/products", .icon = "box", .required_permission = "products.view", .order = 30});
+}
+
+void ProductsModule::register_permissions(aegis::PermissionRegistry& registry) {
+  registry.add_group("Products", {"products.view", "products.manage"});
+}
+
+void ProductsModule::register_event_handlers(aegis::EventBus& bus) {
+  // Stock was reserved when the order was validated; the event keeps a count of sales per product.
+  bus.subscribe<orders::OrderPlaced>(
+      [this](const orders::OrderPlaced& e) {
+        for (const auto& line : e.lines) state_->record_sale(line.sku, line.quantity);
+      },
+      "products.record_sales");
+}
+
+void ProductsModule::register_routes(aegis::Router& api, aegis::Router&) {
+  aegis::Router r;
+  r.get("", [](aegis::State<ProductsState> products) { return products->all(); }).summary("The catalogue");
+  r.get("/{sku}", [](aegis::State<ProductsState> products, aegis::Path<std::string, "sku"> sku) {
+     auto p = products->find(*sku);
+     if (!p) throw aegis::HttpError(404, "Product not found");
+     return *p;
+   }).summary("One product");
+  api.include_router(r, {.prefix = "/products", .tags = {"products"}});
+}
+
+}  // namespace app::products
+
+AEGIS_MODULE(app::products::ProductsModule);
