@@ -37,6 +37,7 @@ const char* outcome_name(Outcome o) {
 
 struct Result {
   Outcome outcome = Outcome::incomplete;
+  bool in_header = true;  // whether a failure came before the header was complete
   int status = 0;
   std::string detail;
   std::size_t consumed = 0;
@@ -83,6 +84,7 @@ Result parse(const std::vector<char>& data, std::size_t step) {
     if (ec && ec != boost::beast::http::error::need_more) {
       const aegis::net::ParseFailure f = parser->failure(ec);
       r.outcome = Outcome::failed;
+      r.in_header = !parser->header_complete();
       r.status = f.status;
       r.detail = f.detail;
       return r;
@@ -146,27 +148,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (steps.outcome == Outcome::failed) {
     AEGIS_FUZZ_CHECK(is_parse_status(steps.status), "status %d (%s)", steps.status, steps.detail.c_str());
   }
-  // Given everything at once, Beast may refuse a malformed request line or field early; arriving in pieces,
-  // it waits for the blank line first, and when a short malformed request line made it look past the blank
-  // line ("GET 1  \r\n\r\n" and more), it keeps waiting (the connection's header timeout ends it). So one
-  // piece may refuse what the pieces still wait for. A header that never ends within the limit is refused
-  // either way, but not always for the same reason (a bad field, or the header limit). Otherwise every
-  // verdict must be the same both ways.
-  const bool refused_early = whole.outcome == Outcome::failed && steps.outcome == Outcome::incomplete;
+  // A request completes both ways or neither. A refusal and a parser still waiting for bytes may differ:
+  // given everything at once, Beast may refuse a malformed request line early, while arriving in pieces it
+  // first waits for the blank line (and when a short malformed line made it look past the blank line,
+  // "GET 1  \r\n\r\n...", it keeps waiting until the header timeout). Once the whole header is there, a
+  // header refused both ways is refused with the same status. Body refusals may differ: Beast 1.81
+  // re-parses a chunk header whose extension is unfinished (an unclosed quote) and subtracts the chunk size
+  // from its body limit each time, so pieces can end in 413 where one piece ends in 400 or still waits.
+  AEGIS_FUZZ_CHECK((whole.outcome == Outcome::complete) == (steps.outcome == Outcome::complete),
+                   "in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)", outcome_name(whole.outcome),
+                   whole.status, whole.detail.c_str(), step, outcome_name(steps.outcome), steps.status,
+                   steps.detail.c_str());
   const std::string_view text(bytes.data(), bytes.size());
   const std::size_t header_end = text.find("\r\n\r\n");
   const bool whole_header = header_end != std::string_view::npos && header_end + 4 <= kHeaderLimit;
-  if (whole_header) {
-    AEGIS_FUZZ_CHECK(refused_early || (whole.outcome == steps.outcome && whole.status == steps.status),
-                     "in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)", outcome_name(whole.outcome),
-                     whole.status, whole.detail.c_str(), step, outcome_name(steps.outcome), steps.status,
-                     steps.detail.c_str());
-  } else {
-    AEGIS_FUZZ_CHECK(whole.outcome != Outcome::complete && steps.outcome != Outcome::complete &&
-                         (whole.outcome == Outcome::failed || steps.outcome == Outcome::incomplete),
-                     "without a whole header, in one piece: %s %d (%s); %zu bytes at a time: %s %d (%s)",
-                     outcome_name(whole.outcome), whole.status, whole.detail.c_str(), step,
-                     outcome_name(steps.outcome), steps.status, steps.detail.c_str());
+  if (whole_header && whole.outcome == Outcome::failed && steps.outcome == Outcome::failed && whole.in_header &&
+      steps.in_header) {
+    AEGIS_FUZZ_CHECK(whole.status == steps.status, "header refused in one piece: %d (%s); %zu bytes at a time: %d (%s)",
+                     whole.status, whole.detail.c_str(), step, steps.status, steps.detail.c_str());
   }
   if (whole.outcome == Outcome::complete) {
     AEGIS_FUZZ_CHECK(whole.consumed == steps.consumed, "consumed %zu bytes in one piece, %zu in steps",

@@ -1,6 +1,7 @@
 #include <aegis/json/convert.hpp>
 
 
+#include <charconv>
 #include <cmath>
 #include <memory>
 #include <mutex>
@@ -228,6 +229,17 @@ std::string plural(std::size_t n, std::string_view word) {
 
 std::string IssueInput::render() const {
   if (json_ != nullptr) return json_text(*json_);
+  if (number_) {
+    double d = 0;
+    auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), d);
+    (void)end;
+    if (ec == std::errc::result_out_of_range && text_.find_first_of("eE") != std::string_view::npos) {
+      // An exponent beyond a double: too large is not a number JSON readers accept; too small is 0.
+      const std::size_t e = text_.find_first_of("eE");
+      return text_.size() > e + 1 && text_[e + 1] == '-' ? std::string("0") : std::string("null");
+    }
+    return std::string(text_);
+  }
   if (raw_) return std::string(text_);
   return json_quote(text_);
 }

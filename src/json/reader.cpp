@@ -357,6 +357,63 @@ void JsonCursor::finish() {
   if (pos_ != text_.size()) fail("extra data after the JSON value");
 }
 
+namespace {
+void requote(JsonCursor& c, std::string& out) {
+  std::string scratch;
+  switch (c.peek()) {
+    case JsonCursor::Kind::object: {
+      c.begin_object();
+      out.push_back('{');
+      std::string_view key;
+      bool first = true;
+      while (c.next_member(key, scratch)) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_json_string(out, key);
+        out.push_back(':');
+        requote(c, out);
+      }
+      out.push_back('}');
+      break;
+    }
+    case JsonCursor::Kind::array: {
+      c.begin_array();
+      out.push_back('[');
+      bool first = true;
+      while (c.next_element()) {
+        if (!first) out.push_back(',');
+        first = false;
+        requote(c, out);
+      }
+      out.push_back(']');
+      break;
+    }
+    case JsonCursor::Kind::string:
+      append_json_string(out, c.read_string_view(scratch));
+      break;
+    case JsonCursor::Kind::number:
+      out.append(IssueInput::number(c.read_number()).render());
+      break;
+    case JsonCursor::Kind::literal_true:
+    case JsonCursor::Kind::literal_false:
+    case JsonCursor::Kind::null: {
+      const std::string_view raw = c.skip_value();
+      out.append(raw);
+      break;
+    }
+    case JsonCursor::Kind::invalid:
+      break;
+  }
+}
+}  // namespace
+
+std::string quoted_input(std::string_view raw) {
+  JsonCursor c(raw);
+  std::string out;
+  requote(c, out);
+  return c.failed() ? std::string("null") : out;
+}
+
 bool parse_json_int(std::string_view number, long long& out, bool& overflow) noexcept {
   auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), out);
   overflow = ec == std::errc::result_out_of_range;

@@ -102,11 +102,21 @@ ParseFailure RequestParser::failure(const error_code& ec) const noexcept {
   if (ec == http::error::bad_version) {
     // Beast refuses every version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do
     // not speak (505), anything else is malformed (400).
-    std::string_view line = header_start_.substr(0, header_start_.find('\r'));
-    const std::string_view version = line.substr(line.rfind(' ') + 1);
+    // Beast judges the version as soon as its eight characters after the target are there, before the
+    // line ends; so do we, whatever follows them, so that the answer does not depend on how the bytes
+    // arrived. "GET /a b HTTP/1.1" has no version there and is malformed.
+    std::string_view rest = header_start_;
+    for (int word = 0; word < 2; ++word) {
+      const std::size_t space = rest.find(' ');
+      rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+    }
+    const std::string_view version = rest.substr(0, 8);
     const bool well_formed = version.size() == 8 && version.starts_with("HTTP/") && version[5] >= '0' &&
                              version[5] <= '9' && version[6] == '.' && version[7] >= '0' && version[7] <= '9';
-    return well_formed ? ParseFailure{505, "HTTP version not supported"} : ParseFailure{400, "Invalid HTTP version"};
+    // A version we speak followed by junk ("HTTP/1.1 extra") is a malformed line, not an unsupported one.
+    const bool supported = version == "HTTP/1.0" || version == "HTTP/1.1";
+    return well_formed && !supported ? ParseFailure{505, "HTTP version not supported"}
+                                     : ParseFailure{400, "Invalid HTTP version"};
   }
   if (ec == http::error::bad_method) return {400, "Invalid method"};
   if (ec == http::error::bad_target) return {400, "Invalid request target"};

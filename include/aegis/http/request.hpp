@@ -87,6 +87,13 @@ class Request {
   /// The client's IP address as text ("127.0.0.1", "::1") and port.
   std::string_view client_ip() const noexcept { return client_ip_; }
   std::uint16_t client_port() const noexcept { return client_port_; }
+  /// Replaces the client's address for the rest of the request (a trusted proxy reported the real client).
+  /// The request keeps its own copy.
+  void set_client(std::string_view ip, std::uint16_t port) {
+    client_ip_storage_.assign(ip);
+    client_ip_ = client_ip_storage_;
+    client_port_ = port;
+  }
 
   /// The request id (set by the CorrelationId middleware); empty until then.
   std::string_view request_id() const noexcept { return request_id_; }
@@ -131,6 +138,7 @@ class Request {
   mutable std::vector<HeaderField> cookies_;
   std::string path_storage_;
   std::string request_id_;
+  std::string client_ip_storage_;
   std::chrono::steady_clock::time_point started_at_{};
   std::shared_ptr<const Principal> principal_;
 };

@@ -125,14 +125,19 @@ class IssueInput {
   static IssueInput text(std::string_view s) noexcept { return IssueInput(nullptr, s, false); }
   /// JSON text, used as is.
   static IssueInput raw_json(std::string_view s) noexcept { return IssueInput(nullptr, s, true); }
+  /// A JSON number's text: used as is unless it is outside what a double holds (1e400), which is quoted
+  /// as null, as write_json prints non-finite numbers.
+  static IssueInput number(std::string_view s) noexcept { return IssueInput(nullptr, s, true, true); }
   static IssueInput none() noexcept { return raw_json("null"); }
   std::string render() const;
 
  private:
-  IssueInput(const Json* v, std::string_view s, bool raw) noexcept : json_(v), text_(s), raw_(raw) {}
+  IssueInput(const Json* v, std::string_view s, bool raw, bool number = false) noexcept
+      : json_(v), text_(s), raw_(raw), number_(number) {}
   const Json* json_;
   std::string_view text_;
   bool raw_;
+  bool number_;
 };
 
 /// Checks `rules` against a number / a string (length in code points, pattern) / a list size.

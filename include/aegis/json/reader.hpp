@@ -79,10 +79,14 @@ double parse_json_double(std::string_view number) noexcept;
 template <class T>
 void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules);
 
+/// `raw` (a well-formed JSON text) re-written compactly, with numbers beyond a double's range as null:
+/// what an issue's `input` quotes, so that a 422 body is always JSON every reader accepts.
+std::string quoted_input(std::string_view raw);
+
 // The value at the cursor has the wrong kind: consume it and record `type`.
 inline void wrong_kind(JsonCursor& c, Validator& val, std::string_view type, std::string msg) {
   const std::string_view raw = c.skip_value();
-  if (!c.failed()) val.fail(type, std::move(msg), IssueInput::raw_json(raw).render());
+  if (!c.failed()) val.fail(type, std::move(msg), quoted_input(raw));
 }
 
 template <class T>
@@ -100,7 +104,7 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     if (kind != Kind::number) return wrong_kind(c, val, "int_type", "Input should be a valid integer");
     const std::string_view number = c.read_number();
     if (c.failed()) return;
-    const IssueInput input = IssueInput::raw_json(number);
+    const IssueInput input = IssueInput::number(number);
     bool overflow = false;
     long long s = 0;
     unsigned long long u = 0;
@@ -127,7 +131,7 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     if (c.failed()) return;
     out = static_cast<T>(parse_json_double(number));
     if (rules != nullptr && rules->has_bounds()) {
-      check_number(*rules, static_cast<double>(out), IssueInput::raw_json(number), val);
+      check_number(*rules, static_cast<double>(out), IssueInput::number(number), val);
     }
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (kind != Kind::string) return wrong_kind(c, val, "string_type", "Input should be a valid string");
@@ -144,13 +148,13 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
       const std::string_view raw = c.skip_value();
       if (c.failed()) return;
       if constexpr (DescribedEnum<T>) {
-        return fail_enum(val, enum_names<T>(), std::string(raw));
+        return fail_enum(val, enum_names<T>(), quoted_input(raw));
       } else if constexpr (std::is_same_v<T, Uuid>) {
-        return val.fail("uuid_parsing", "Input should be a valid UUID", std::string(raw));
+        return val.fail("uuid_parsing", "Input should be a valid UUID", quoted_input(raw));
       } else if constexpr (std::is_same_v<T, Date>) {
-        return val.fail("date_parsing", "Input should be a valid date in the format YYYY-MM-DD", std::string(raw));
+        return val.fail("date_parsing", "Input should be a valid date in the format YYYY-MM-DD", quoted_input(raw));
       } else {
-        return val.fail("datetime_parsing", "Input should be a valid datetime", std::string(raw));
+        return val.fail("datetime_parsing", "Input should be a valid datetime", quoted_input(raw));
       }
     }
     const std::size_t start = c.position();
@@ -180,8 +184,8 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
       Validator::Scope at(val, i++);
       read_value(c, out.emplace_back(), val, nullptr);
     }
-    if (!c.failed() && rules != nullptr && rules->has_lengths()) {
-      check_size(*rules, out.size(), IssueInput::raw_json(c.text().substr(start, c.position() - start)), val);
+    if (!c.failed() && rules != nullptr && (out.size() < rules->min_length || out.size() > rules->max_length)) {
+      check_size(*rules, out.size(), IssueInput::raw_json(quoted_input(c.text().substr(start, c.position() - start))), val);
     }
   } else if constexpr (IsMap<T>::value) {
     if (kind != Kind::object) return wrong_kind(c, val, "dict_type", "Input should be a valid dictionary");
@@ -238,7 +242,7 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
       using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
       if (seen[i] || IsOptional<M>::value || (rules_table[i] != nullptr && rules_table[i]->optional)) return;
       Validator::Scope at(val, std::string_view(D.name));
-      val.fail("missing", "Field required", std::string(c.text().substr(start, c.position() - start)));
+      val.fail("missing", "Field required", quoted_input(c.text().substr(start, c.position() - start)));
     });
   } else {
     static_assert(kAlwaysFalse<T>, "aegis: this type cannot be read from JSON; describe structs with "

@@ -3,6 +3,7 @@
 #include <aegis/handlers/endpoint.hpp>
 #include <aegis/http/task.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -31,17 +32,50 @@ struct BasesOf<E> {
   using type = typename E::bases;
 };
 
-/// (type key, pointer to the event as that type) for E and every base it declares, most-derived first,
-/// depth-first, each type once.
+/// E and the bases it declares, depth-first in declaration order, each type once with the pointer of its
+/// first path (which subobject a non-virtual diamond's shared base resolves to).
 template <class E>
-void event_views(const E& e, std::vector<std::pair<TypeKey, const void*>>& out) {
+void event_subobjects(const E& e, std::vector<std::pair<TypeKey, const void*>>& out) {
   for (const auto& v : out) {
     if (v.first == type_key<E>()) return;
   }
   out.emplace_back(type_key<E>(), static_cast<const void*>(&e));
-  [&]<class... B>(EventBases<B...>) { (event_views<B>(static_cast<const B&>(e), out), ...); }(
+  [&]<class... B>(EventBases<B...>) { (event_subobjects<B>(static_cast<const B&>(e), out), ...); }(
       typename BasesOf<E>::type{});
 }
+
+/// Appends E and its bases in post-order, visiting the bases last-declared first; reversed, that lists
+/// every type before all of its bases, siblings in declaration order (Python's MRO for the usual
+/// hierarchies: Bottom, Left, Right, Root for a diamond).
+template <class E>
+void event_order(std::vector<TypeKey>& out) {
+  for (TypeKey k : out) {
+    if (k == type_key<E>()) return;
+  }
+  [&]<class... B>(EventBases<B...>) {
+    void (*visit[])(std::vector<TypeKey>&) = {&event_order<B>..., nullptr};
+    for (std::size_t i = sizeof...(B); i-- > 0;) visit[i](out);
+  }(typename BasesOf<E>::type{});
+  for (TypeKey k : out) {
+    if (k == type_key<E>()) return;
+  }
+  out.push_back(type_key<E>());
+}
+
+/// (type key, pointer to the event as that type) for E and every base it declares, most-derived first.
+template <class E>
+void event_views(const E& e, std::vector<std::pair<TypeKey, const void*>>& out) {
+  std::vector<std::pair<TypeKey, const void*>> subobjects;
+  event_subobjects(e, subobjects);
+  std::vector<TypeKey> order;
+  event_order<E>(order);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    for (const auto& s : subobjects) {
+      if (s.first == *it) out.push_back(s);
+    }
+  }
+}
+
 }  // namespace detail
 
 /// The in-process event bus. Handlers subscribe to an event type during boot (register_event_handlers);

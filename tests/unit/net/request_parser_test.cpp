@@ -408,6 +408,13 @@ TEST_F(RequestParserTest, TrailerSectionTooLargeIs431) {
 // ---------------------------------------------------------------------------------------------------------
 // Expect
 
+TEST_F(RequestParserTest, AVersionAfterAnExtraWordIsMalformedNotUnsupported) {
+  // Found by request_parser_fuzz: the version check must not take the last word of a four-word line.
+  expect_failure("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+  EXPECT_EQ(parse_in_steps("GET /a b HTTP/1.1\r\nHost: h\r\n\r\n", 16), Outcome::failed);
+  EXPECT_EQ(status, 400);
+}
+
 TEST_F(RequestParserTest, Expect100ContinueIsReportedBeforeTheBody) {
   EXPECT_EQ(parse("POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"),
             Outcome::incomplete);
