@@ -20,6 +20,10 @@
 namespace aegis {
 
 namespace detail {
+/// The routes of /openapi.json and /docs (src/openapi/docs.cpp), serving `document` (filled later).
+void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document);
+/// The OpenAPI document of a frozen app (src/openapi/openapi.cpp).
+std::string build_openapi(const App& app);
 /// The fixed layers around the LIFO stack (src/middleware/builtins.cpp): CorrelationId, RequestLogging,
 /// SecurityHeaders, each as the settings configure it.
 std::vector<ChainEntry> builtin_middleware(const AppSettings& settings);
@@ -45,7 +49,8 @@ struct App::Impl final : detail::EndpointHost {
   std::vector<std::unique_ptr<detail::Invoker>> invokers;  // parallel to frozen_routes
   std::unique_ptr<routing::RouteTable> table;
   std::unique_ptr<detail::MiddlewareChain> chain;
-  std::string health_body;  // the constant /health answer
+  LivenessReport liveness;  // the constant /health answer
+  std::string openapi;      // the document, built at the end of freeze
   mutable std::unique_ptr<detail::BlockingPool> pool;
   const App* app = nullptr;
 
@@ -261,6 +266,7 @@ void App::freeze() {
   if (impl_->table) return;
   Router all = impl_->router;
   if (impl_->settings.health_endpoints) add_health_endpoints(all);
+  detail::add_docs_routes(all, impl_->settings, &impl_->openapi);
 
   // Depends<Principal> works out of the box: the request's principal, or 401.
   bool principal_provided = false;
@@ -304,6 +310,7 @@ void App::freeze() {
   }
   order_by_derivation(impl_->exception_handlers);
   impl_->state_store.freeze();
+  if (!impl_->settings.openapi_url.empty()) impl_->openapi = detail::build_openapi(*this);
   impl_->menus.freeze();
   impl_->permissions.freeze();
   impl_->events.freeze();
@@ -311,26 +318,28 @@ void App::freeze() {
 
 // The built-in endpoints: liveness (a constant answer, no I/O), readiness and the detailed view.
 void App::add_health_endpoints(Router& r) const {
-  impl_->health_body = "{\"status\":\"healthy\",\"app\":" + detail::json_quote(impl_->settings.title) +
-                       ",\"version\":" + detail::json_quote(impl_->settings.version) +
-                       ",\"environment\":" + detail::json_quote(impl_->settings.environment) + "}";
-  const std::string* body = &impl_->health_body;
+  impl_->liveness = {"healthy", impl_->settings.title, impl_->settings.version, impl_->settings.environment};
+  const LivenessReport* live = &impl_->liveness;
   const App* app = this;
-  r.get("/health", [body](Response& res) { res.json_text(*body); })
+  r.get("/health", [live]() -> const LivenessReport& { return *live; })
       .summary("Liveness: answers while the process serves (no I/O)")
       .tags({"health"});
-  r.get("/health/ready", [app](Response& res) -> Task<> {
+  r.get("/health/ready", [app](Response& res) -> Task<ReadinessReport> {
      auto report = co_await app->health().cached(app->settings().health_cache);
-     res.json_text(report->to_json(), report->healthy ? 200 : 503);
+     if (!report->healthy) res.set_status(503);
+     co_return report->report();
    })
       .summary("Readiness: every health check; 503 when a critical one fails")
+      .responses({{503, "A critical health check is failing"}})
       .tags({"health"});
-  r.get("/admin/health", [app](const Request& req, Response& res) -> Task<> {
+  r.get("/admin/health", [app](const Request& req, Response& res) -> Task<ReadinessReport> {
      detail::require_admin(req, app->settings());
      auto report = co_await app->health().cached(app->settings().health_cache);
-     res.json_text(report->to_json(), report->healthy ? 200 : 503);
+     if (!report->healthy) res.set_status(503);
+     co_return report->report();
    })
       .summary("Every health check with its status, detail and duration")
+      .responses({{403, "Not an administrator"}, {503, "A critical health check is failing"}})
       .tags({"health", "admin"});
 }
 
@@ -392,6 +401,13 @@ std::vector<Diagnostic> App::diagnostics() const {
   }
   return out;
 }
+
+std::vector<const detail::Provider*> App::route_providers(std::size_t index) const {
+  if (index >= impl_->invokers.size()) return {};
+  return impl_->invokers[index]->providers();
+}
+
+const std::string& App::openapi() const noexcept { return impl_->openapi; }
 
 bool App::frozen() const noexcept { return impl_->table != nullptr; }
 

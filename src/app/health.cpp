@@ -11,7 +11,6 @@
 #include <boost/asio/as_tuple.hpp>
 
 #include <atomic>
-#include <ctime>
 #include <stdexcept>
 
 namespace aegis {
@@ -120,32 +119,18 @@ Task<std::shared_ptr<const HealthReport>> HealthRegistry::cached(std::chrono::mi
   co_return fresh;
 }
 
-std::string HealthReport::to_json() const {
-  std::string out = "{\"status\":";
-  out += healthy ? "\"healthy\"" : "\"unhealthy\"";
-  const std::time_t t = std::chrono::system_clock::to_time_t(checked_at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  out += ",\"checked_at\":\"";
-  out += stamp;
-  out += "\",\"checks\":[";
-  for (std::size_t i = 0; i < checks.size(); ++i) {
-    const auto& c = checks[i];
-    if (i != 0) out.push_back(',');
-    out += "{\"name\":";
-    append_json_string(out, c.name);
-    out += c.ok ? ",\"status\":\"healthy\"" : ",\"status\":\"failing\"";
-    out += c.critical ? ",\"critical\":true" : ",\"critical\":false";
-    out += ",\"detail\":";
-    append_json_string(out, c.detail);
-    out += ",\"duration_ms\":";
-    write_json(out, std::round(c.duration_ms * 1000) / 1000);
-    out.push_back('}');
+ReadinessReport HealthReport::report() const {
+  ReadinessReport r;
+  r.status = healthy ? "healthy" : "unhealthy";
+  r.checked_at.time = std::chrono::time_point_cast<std::chrono::microseconds>(checked_at);
+  r.checked_at.offset_minutes = 0;
+  for (const auto& c : checks) {
+    r.checks.push_back({c.name, c.ok ? "healthy" : "failing", c.critical, c.detail,
+                        std::round(c.duration_ms * 1000) / 1000});
   }
-  out += "]}";
-  return out;
+  return r;
 }
+
+std::string HealthReport::to_json() const { return aegis::to_json(report()); }
 
 }  // namespace aegis

@@ -20,13 +20,14 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: {0} [serve] [--host HOST] [--port PORT] [--workers N]\n"
-    "       {0} routes | check | health\n"
+    "       {0} routes | check | health | openapi\n"
     "\n"
     "commands:\n"
     "  serve    run the startup hooks, serve HTTP until SIGINT/SIGTERM, drain, run the shutdown hooks (default)\n"
     "  routes   print the route table\n"
     "  check    print the middleware stack, the lifecycle and the diagnostics; exit 1 on errors\n"
     "  health   run the startup hooks and every health check once; exit 1 when a critical check fails\n"
+    "  openapi  print the OpenAPI document\n"
     "\n"
     "Settings come from AEGIS_* environment variables (AEGIS_HOST, AEGIS_PORT, AEGIS_WORKERS, ...);\n"
     "flags override them.\n";
@@ -164,7 +165,8 @@ int run(int argc, char** argv, App& app) {
       errors.push_back("unknown argument '" + std::string(arg) + "'");
     }
   }
-  if (command != "serve" && command != "routes" && command != "check" && command != "health") {
+  if (command != "serve" && command != "routes" && command != "check" && command != "health" &&
+      command != "openapi") {
     errors.push_back("unknown command '" + command + "'");
   }
   if (!errors.empty()) {
@@ -184,6 +186,14 @@ int run(int argc, char** argv, App& app) {
   if (command == "routes") return print_routes(app);
   if (command == "check") return print_check(app);
   if (command == "health") return print_health(app);
+  if (command == "openapi") {
+    if (app.openapi().empty()) {
+      fmt::print(stderr, "error: the OpenAPI document is turned off (AEGIS_OPENAPI_URL is empty)\n");
+      return 1;
+    }
+    fmt::print("{}\n", app.openapi());
+    return 0;
+  }
 
   for (const auto& d : app.diagnostics()) {
     if (d.level == Diagnostic::Level::error) {

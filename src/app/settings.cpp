@@ -89,6 +89,15 @@ AppSettings app_settings_from_env(AppSettings s, std::vector<std::string>& error
   const EnvReader env(errors);
   env.text("AEGIS_TITLE", s.title);
   env.text("AEGIS_VERSION", s.version);
+  env.text("AEGIS_DESCRIPTION", s.description);
+  env.text("AEGIS_OPENAPI_URL", s.openapi_url);
+  env.text("AEGIS_DOCS_URL", s.docs_url);
+  for (const auto* url : {&s.openapi_url, &s.docs_url}) {
+    if (!url->empty() && (url->front() != '/' || (url->size() > 1 && url->back() == '/'))) {
+      env.fail(std::string(url == &s.openapi_url ? "AEGIS_OPENAPI_URL" : "AEGIS_DOCS_URL") +
+               ": expected a path starting with '/' and not ending with '/' (or empty to turn it off), got '" + *url + "'");
+    }
+  }
   if (const char* v = env.get("AEGIS_ENVIRONMENT")) {
     const std::string_view e(v);
     if (e == "development" || e == "production") {

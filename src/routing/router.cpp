@@ -51,6 +51,22 @@ RouteBuilder& RouteBuilder::dependencies(std::vector<Dependency> value) {
   return *this;
 }
 
+RouteBuilder& RouteBuilder::responses(std::vector<std::pair<int, std::string>> value) {
+  for (const auto& [status, description] : value) {
+    if (status < 100 || status > 999) {
+      throw std::invalid_argument("route " + info().path + ": invalid status " + std::to_string(status));
+    }
+  }
+  auto& r = info().responses;
+  r.insert(r.end(), value.begin(), value.end());
+  return *this;
+}
+
+RouteBuilder& RouteBuilder::include_in_schema(bool value) {
+  info().include_in_schema = value;
+  return *this;
+}
+
 RouteBuilder Router::add(Method method, std::string path, std::shared_ptr<const Endpoint> endpoint,
                          std::source_location where) {
   Route r;

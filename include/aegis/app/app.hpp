@@ -55,6 +55,14 @@ struct SecurityHeadersSettings {
 struct AppSettings {
   std::string title = "Aegis";
   std::string version = "0.1.0";
+  /// The OpenAPI document's description (Markdown).
+  std::string description;
+  /// Where the OpenAPI document is served; empty: not served (FastAPI's `openapi_url = None`).
+  std::string openapi_url = "/openapi.json";
+  /// Where Swagger UI is served; empty: not served. Needs openapi_url.
+  std::string docs_url = "/docs";
+  /// Descriptions of OpenAPI tags, in the order the document lists them: (tag, description).
+  std::vector<std::pair<std::string, std::string>> openapi_tags;
   /// "development" or "production".
   std::string environment = "development";
   /// Answer a path that misses only by a trailing slash with a 307 to the registered form (Starlette's
@@ -225,6 +233,10 @@ class App {
 
   /// The routes as compiled (after `freeze()`), in registration order.
   std::span<const Router::Route> routes() const noexcept;
+  /// The providers route `index` resolves per request (route dependencies first), after `freeze()`.
+  std::vector<const detail::Provider*> route_providers(std::size_t index) const;
+  /// The OpenAPI 3.1 document, built when the app froze (empty before, or when openapi_url is empty).
+  const std::string& openapi() const noexcept;
 
   /// Answers one request: route it and run its handler, or answer 404, 405 (with `Allow`), the automatic
   /// OPTIONS reply, or the trailing-slash redirect. Exceptions become responses through the exception

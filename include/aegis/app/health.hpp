@@ -1,6 +1,9 @@
 #pragma once
 
 #include <aegis/http/task.hpp>
+#include <aegis/json/types.hpp>
+
+#include <boost/describe/class.hpp>
 
 #include <chrono>
 #include <functional>
@@ -36,13 +39,42 @@ struct HealthCheckResult {
   double duration_ms = 0;
 };
 
+/// The /health answer.
+struct LivenessReport {
+  std::string status;
+  std::string app;
+  std::string version;
+  std::string environment;
+};
+BOOST_DESCRIBE_STRUCT(LivenessReport, (), (status, app, version, environment))
+
+/// One check in the /health/ready and /admin/health answers.
+struct CheckReport {
+  std::string name;
+  std::string status;  ///< "healthy" or "failing"
+  bool critical = true;
+  std::string detail;
+  double duration_ms = 0;
+};
+BOOST_DESCRIBE_STRUCT(CheckReport, (), (name, status, critical, detail, duration_ms))
+
+/// The /health/ready and /admin/health answer.
+struct ReadinessReport {
+  std::string status;  ///< "healthy" or "unhealthy"
+  DateTime checked_at;
+  std::vector<CheckReport> checks;
+};
+BOOST_DESCRIBE_STRUCT(ReadinessReport, (), (status, checked_at, checks))
+
 /// One run of every check.
 struct HealthReport {
   /// False when a critical check failed.
   bool healthy = true;
   std::vector<HealthCheckResult> checks;
   std::chrono::system_clock::time_point checked_at;
-  /// `{"status":"healthy"|"unhealthy","checked_at":...,"checks":[{"name","status","critical","detail","duration_ms"}]}`
+  /// What the endpoints answer.
+  ReadinessReport report() const;
+  /// report() as JSON text.
   std::string to_json() const;
 };
 

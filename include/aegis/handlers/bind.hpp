@@ -4,6 +4,7 @@
 // Depends (and `const Request&`, `Response&`) into an Endpoint that extracts, converts and validates them,
 // calls the handler (plainly, as a coroutine, or on the blocking pool) and writes its result.
 
+#include <aegis/handlers/doc.hpp>
 #include <aegis/handlers/endpoint.hpp>
 #include <aegis/handlers/params.hpp>
 #include <aegis/http/http_error.hpp>
@@ -251,6 +252,18 @@ auto default_setter() {
   }
 }
 
+template <class B>
+struct DefaultSetterOf;
+template <template <class, FixedString, class...> class P, class T, FixedString N, class... R>
+struct DefaultSetterOf<P<T, N, R...>> {
+  static auto get() { return default_setter<R...>(); }
+};
+template <class B>
+auto default_setter_of() {
+  return DefaultSetterOf<B>::get();
+}
+
+
 /// True for `application/json` and `application/<anything>+json` (parameters ignored).
 bool is_json_content_type(std::string_view content_type) noexcept;
 /// True for `application/x-www-form-urlencoded`.
@@ -453,12 +466,121 @@ struct Binder<TypeList<A...>> {
   }
 };
 
+// ---- documentation ------------------------------------------------------------------------------------------
+
+template <class B>
+struct ParamTraits;
+template <class T, FixedString N, class... R>
+struct ParamTraits<Path<T, N, R...>> {
+  static const Rules* rules() { return &rules_of<R...>(); }
+  static const Rules* element_rules() { return &element_rules_of<R...>(); }
+  static constexpr bool has_default = FindDefault<R...>::found;
+};
+template <class T, FixedString N, class... R>
+struct ParamTraits<Query<T, N, R...>> : ParamTraits<Path<T, N, R...>> {};
+template <class T, FixedString N, class... R>
+struct ParamTraits<Header<T, N, R...>> : ParamTraits<Path<T, N, R...>> {};
+template <class T, FixedString N, class... R>
+struct ParamTraits<Cookie<T, N, R...>> : ParamTraits<Path<T, N, R...>> {};
+template <class T, class... R>
+struct ParamTraits<Body<T, R...>> {
+  static const Rules* rules() { return &rules_of<R...>(); }
+};
+
+/// The default of a parameter as JSON text ("10", "\"name\"", "true"), or empty.
+template <class B>
+std::string default_json() {
+  using T = typename B::value_type;
+  if constexpr (requires { ParamTraits<B>::has_default; }) {
+    if constexpr (ParamTraits<B>::has_default) {
+      T value{};
+      using Found = typename std::remove_cvref_t<decltype(default_setter_of<B>())>;
+      Found{}(value);
+      return to_json(value);
+    }
+  }
+  return {};
+}
+
+template <class A>
+void add_doc(EndpointDoc& d) {
+  using B = Bare<A>;
+  if constexpr (is_kind<A, ParamKind::path>() || is_kind<A, ParamKind::query>() || is_kind<A, ParamKind::header>() ||
+                is_kind<A, ParamKind::cookie>()) {
+    using T = typename B::value_type;
+    ParamDoc p;
+    if constexpr (is_kind<A, ParamKind::path>()) p.in = "path";
+    if constexpr (is_kind<A, ParamKind::query>()) p.in = "query";
+    if constexpr (is_kind<A, ParamKind::header>()) p.in = "header";
+    if constexpr (is_kind<A, ParamKind::cookie>()) p.in = "cookie";
+    if constexpr (is_kind<A, ParamKind::header>()) {
+      p.name = B::wire_name.view();
+    } else {
+      p.name = B::name;
+    }
+    p.schema = &SchemaRegistry::build<T>;
+    p.default_json = default_json<B>();
+    p.required = is_kind<A, ParamKind::path>() ||
+                 (!IsOptional<T>::value && !IsVector<T>::value && p.default_json.empty());
+    if constexpr (IsVector<T>::value) {
+      p.rules = ParamTraits<B>::element_rules();
+      p.list_rules = ParamTraits<B>::rules();
+    } else {
+      p.rules = ParamTraits<B>::rules();
+    }
+    d.params.push_back(std::move(p));
+    d.validates = true;
+  } else if constexpr (is_kind<A, ParamKind::body>()) {
+    using T = typename B::value_type;
+    d.body = &SchemaRegistry::build<T>;
+    d.body_media_type = "application/json";
+    d.body_required = !IsOptional<T>::value;
+    d.body_rules = ParamTraits<B>::rules();
+    d.validates = true;
+  } else if constexpr (is_kind<A, ParamKind::form>()) {
+    d.body = &SchemaRegistry::build<typename B::value_type>;
+    d.body_media_type = "application/x-www-form-urlencoded";
+    d.body_required = true;
+    d.validates = true;
+  }
+}
+
+template <class Args>
+struct DocOf;
+template <class... A>
+struct DocOf<TypeList<A...>> {
+  static EndpointDoc params() {
+    EndpointDoc d;
+    (add_doc<A>(d), ...);
+    return d;
+  }
+};
+
+template <class R>
+void add_response_doc(EndpointDoc& d) {
+  using V = std::remove_cvref_t<typename TaskResult<std::remove_cvref_t<R>>::type>;
+  if constexpr (std::is_void_v<V>) {
+    d.no_content = true;
+  } else if constexpr (std::is_same_v<V, Response>) {
+    // Whatever the handler builds: nothing to document.
+  } else if constexpr (std::is_same_v<V, Html>) {
+    d.response = &SchemaRegistry::build<std::string>;
+    d.response_media_type = "text/html";
+  } else if constexpr (std::is_convertible_v<V, std::string_view>) {
+    d.response = &SchemaRegistry::build<std::string>;
+    d.response_media_type = "text/plain";
+  } else {
+    d.response = &SchemaRegistry::build<V>;
+    d.response_media_type = "application/json";
+  }
+}
+
 // ---- results ------------------------------------------------------------------------------------------------
 
 struct Unit {};
 
 /// Writes a handler's result into the response: void -> 204 (or the route's status) unless the handler
-/// wrote a body or a status through its Response&, std::string -> text,
+/// wrote a body or a status through its Response&, std::string -> text, Html -> text/html,
 /// Response -> as is, Json and JSON-writable values -> application/json.
 template <class R>
 void write_result(R&& result, Response& res, int status) {
@@ -469,17 +591,23 @@ void write_result(R&& result, Response& res, int status) {
     if (res.status() == 200 && res.body().empty()) res.set_status(status != 0 ? status : 204);
   } else if constexpr (std::is_same_v<V, Response>) {
     res = std::forward<R>(result);
+  } else if constexpr (std::is_same_v<V, Html>) {
+    res.set_status(status != 0 ? status : res.status());
+    res.set_header("Content-Type", "text/html; charset=utf-8");
+    res.set_body(result.content);
   } else if constexpr (std::is_same_v<V, std::string> || std::is_same_v<V, std::string_view> ||
                        std::is_same_v<V, const char*>) {
-    res.text(result, status != 0 ? status : 200);
+    res.text(result, status != 0 ? status : res.status());
   } else {
-    write_json(res.json_body(status != 0 ? status : 200), result);
+    // The route's status, else one the handler set through its Response& (a 503 with a model), else 200.
+    write_json(res.json_body(status != 0 ? status : res.status()), result);
   }
 }
 
-/// Calls `fn` with the extracted slots and returns its result, with `void` turned into Unit.
+/// Calls `fn` with the extracted slots and returns its result (a reference stays a reference), with
+/// `void` turned into Unit.
 template <class Args, class F>
-auto call_for_value(F& fn, typename Binder<Args>::Slots& slots) {
+decltype(auto) call_for_value(F& fn, typename Binder<Args>::Slots& slots) {
   using R = decltype(Binder<Args>::call(fn, slots));
   if constexpr (std::is_void_v<R>) {
     Binder<Args>::call(fn, slots);
@@ -558,6 +686,10 @@ class TypedProvider final : public Provider {
   }
   const Needs& needs() const noexcept override { return Binder<Args>::needs(); }
   bool is_async() const noexcept override { return kAsync; }
+  const EndpointDoc* doc() const noexcept override {
+    static const EndpointDoc d = DocOf<Args>::params();
+    return &d;
+  }
 
   bool resolve(CallContext& ctx, std::size_t slot) const override {
     if constexpr (kAsync) {
@@ -678,6 +810,12 @@ class TypedInvoker final : public Invoker {
     return invoke_async(req, res);
   }
 
+  std::vector<const Provider*> providers() const override {
+    std::vector<const Provider*> out;
+    for (const auto& step : plan_) out.push_back(step.provider);
+    return out;
+  }
+
  private:
   void invoke_sync(Request& req, Response& res) const {
     Validator val;
@@ -713,7 +851,7 @@ class TypedInvoker final : public Invoker {
         write_result(co_await Binder<Args>::call(fn_, slots), res, status_);
       }
     } else if (pool_ != nullptr) {
-      std::optional<decltype(call_for_value<Args>(fn_, slots))> result;
+      std::optional<std::remove_cvref_t<decltype(call_for_value<Args>(fn_, slots))>> result;
       auto work = [&] { result.emplace(call_for_value<Args>(fn_, slots)); };
       co_await run_blocking(*pool_, work);
       write_result(std::move(*result), res, status_);
@@ -737,6 +875,14 @@ class TypedEndpoint final : public Endpoint {
   explicit TypedEndpoint(F fn) : fn_(std::move(fn)) {}
   std::unique_ptr<Invoker> prepare(const EndpointSetup& setup) const override {
     return std::make_unique<TypedInvoker<F>>(fn_, setup);
+  }
+  const EndpointDoc* doc() const noexcept override {
+    static const EndpointDoc d = [] {
+      EndpointDoc doc = DocOf<typename Callable<F>::args>::params();
+      add_response_doc<typename Callable<F>::result>(doc);
+      return doc;
+    }();
+    return &d;
   }
 
  private:

@@ -26,6 +26,7 @@ class Request;
 class Response;
 class Validator;
 class RequestValidationError;
+struct EndpointDoc;
 
 namespace detail {
 
@@ -137,6 +138,8 @@ class Provider {
   virtual Task<bool> resolve_async(CallContext& ctx, std::size_t slot) const = 0;
   /// For a permission guard: the permission it requires (introspection and diagnostics).
   virtual std::string_view required_permission() const noexcept { return {}; }
+  /// Its parameters, for OpenAPI (null: none documented).
+  virtual const EndpointDoc* doc() const noexcept { return nullptr; }
   /// Where it was registered, for boot errors.
   std::string where;
 };
@@ -199,6 +202,8 @@ class Invoker {
   /// Answers the request into `res`. Returns an empty Task when it has answered already, or a Task to
   /// await. Runs on the I/O thread; throws what the handler throws.
   virtual Task<> invoke(Request& req, Response& res) const = 0;
+  /// The providers the route resolves per request, in order (for OpenAPI and the Overseer).
+  virtual std::vector<const Provider*> providers() const { return {}; }
 };
 
 }  // namespace detail
@@ -213,6 +218,8 @@ class Endpoint {
   virtual std::unique_ptr<detail::Invoker> prepare(const detail::EndpointSetup& setup) const = 0;
   /// The raw form (`void(Request&, Response&)`) takes its path parameters as it likes.
   virtual bool is_raw() const noexcept { return false; }
+  /// The parameters, body and result for OpenAPI (null for a raw handler).
+  virtual const EndpointDoc* doc() const noexcept { return nullptr; }
 };
 
 }  // namespace aegis

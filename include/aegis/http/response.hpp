@@ -10,6 +10,11 @@ namespace detail {
 struct ResponseAccess;
 }
 
+/// A handler result served as `text/html; charset=utf-8` (and documented so).
+struct Html {
+  std::string content;
+};
+
 /// The response a handler fills in. The server adds `Server`, `Date`, `Content-Length` and, when the
 /// connection closes, `Connection: close`; those four (and `Transfer-Encoding`) cannot be set here.
 ///

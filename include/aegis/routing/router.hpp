@@ -32,6 +32,10 @@ struct RouteInfo {
   int status = 0;
   /// Runs on the blocking pool (`.blocking()`).
   bool blocking = false;
+  /// Error answers the route documents: status and description (`.responses({{404, "Order not found"}})`).
+  std::vector<std::pair<int, std::string>> responses;
+  /// Listed in the OpenAPI document.
+  bool include_in_schema = true;
   std::string file;  ///< where the route was declared
   std::uint32_t line = 0;
 };
@@ -54,6 +58,10 @@ class RouteBuilder {
   RouteBuilder& blocking(bool value = true);
   /// Route dependencies, run before the handler after those of the routers it is included through.
   RouteBuilder& dependencies(std::vector<Dependency> value);
+  /// Error answers to document (`{"detail": ...}` bodies), as status and description.
+  RouteBuilder& responses(std::vector<std::pair<int, std::string>> value);
+  /// Leaves the route out of the OpenAPI document (it is still served).
+  RouteBuilder& include_in_schema(bool value);
 
  private:
   friend class Router;

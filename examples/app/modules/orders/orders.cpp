@@ -150,11 +150,10 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
       .dependencies({aegis::require_permission("orders.create")});
   api.include_router(r, {.prefix = "/orders", .tags = {"orders"}});
 
-  views.get("/orders", [](aegis::State<OrdersState> orders, aegis::Response& res) {
-         res.set_header("Content-Type", "text/html; charset=utf-8");
-         res.set_body("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Orders</title></head>"
-                      "<body><main><h1>Orders</h1><p>" +
-                      std::to_string(orders->count()) + " orders placed so far.</p></main></body></html>");
+  views.get("/orders", [](aegis::State<OrdersState> orders) {
+         return aegis::Html{"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Orders</title>"
+                            "</head><body><main><h1>Orders</h1><p>" +
+                            std::to_string(orders->count()) + " orders placed so far.</p></main></body></html>"};
        })
       .summary("The orders page")
       .tags({"orders", "views"});

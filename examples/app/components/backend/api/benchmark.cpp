@@ -21,15 +21,16 @@ struct OrderOut {
 };
 BOOST_DESCRIBE_STRUCT(OrderOut, (), (id, item, quantity, expand))
 
+struct Message {
+  std::string message;
+};
+BOOST_DESCRIBE_STRUCT(Message, (), (message))
+
 aegis::Router benchmark_router() {
   aegis::Router r;
-  r.get("/plaintext", [](aegis::Request&, aegis::Response& res) {
-     res.set_header("Content-Type", "text/plain");
-     res.set_body("Hello, World!");
-   }).summary("Plain text hello (TechEmpower plaintext)");
-  r.get("/json", [](aegis::Request&, aegis::Response& res) {
-     res.json_text(R"({"message":"Hello, World!"})");
-   }).summary("JSON hello (TechEmpower json)");
+  r.get("/plaintext", [] { return std::string_view("Hello, World!"); })
+      .summary("Plain text hello (TechEmpower plaintext)");
+  r.get("/json", [] { return Message{"Hello, World!"}; }).summary("JSON hello (TechEmpower json)");
   r.post("/typed/orders/{id}", [](aegis::Path<std::int64_t, "id"> id,
                                   aegis::Query<bool, "expand", aegis::Default<false>> expand,
                                   aegis::Body<OrderIn> order) {

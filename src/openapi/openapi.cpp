@@ -1,0 +1,264 @@
+// The OpenAPI 3.1 document of a frozen app, built once at boot from the routes' metadata and the types of
+// their handlers. The same app always produces the same bytes: routes in registration order, components
+// sorted by name, no timestamps.
+#include <aegis/app/app.hpp>
+#include <aegis/handlers/doc.hpp>
+#include <aegis/http/status.hpp>
+#include <aegis/json/convert.hpp>
+#include <aegis/registries/principal.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace aegis::detail {
+
+namespace {
+
+namespace json = boost::json;
+
+// "/orders/{id:int}/{rest:path}" -> "/orders/{id}/{rest}": OpenAPI has no converters.
+std::string openapi_path(std::string_view path) {
+  std::string out;
+  bool in_param = false;
+  bool in_converter = false;
+  for (char c : path) {
+    if (c == '{') {
+      in_param = true;
+    } else if (c == '}') {
+      in_param = in_converter = false;
+    } else if (in_param && c == ':') {
+      in_converter = true;
+    }
+    if (!in_converter) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> template_params(std::string_view path) {
+  std::vector<std::string> names;
+  std::size_t pos = 0;
+  while ((pos = path.find('{', pos)) != std::string_view::npos) {
+    const std::size_t close = path.find('}', pos);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = path.substr(pos + 1, close - pos - 1);
+    names.emplace_back(name.substr(0, name.find(':')));
+    pos = close + 1;
+  }
+  return names;
+}
+
+std::string method_key(Method m) {
+  std::string s(to_string(m));
+  for (char& c : s) c = static_cast<char>(c | 0x20);
+  return s;
+}
+
+Json schema_with_rules(SchemaRegistry& registry, SchemaRegistry::Builder build, const Rules* rules, bool list) {
+  Json schema;
+  build(registry, schema);
+  if (list && schema.is_object() && schema.get_object().contains("items")) {
+    if (rules != nullptr) apply_rules(*rules, schema.get_object()["items"], false);
+  } else if (rules != nullptr) {
+    apply_rules(*rules, schema, false);
+  }
+  return schema;
+}
+
+json::object parameter(SchemaRegistry& registry, const ParamDoc& p) {
+  json::object o;
+  o["name"] = p.name;
+  o["in"] = p.in;
+  o["required"] = p.required;
+  const bool list = p.list_rules != nullptr;
+  Json schema = schema_with_rules(registry, p.schema, p.rules, list);
+  if (list && p.list_rules != nullptr && schema.is_object()) {
+    if (p.list_rules->min_length != 0) schema.get_object()["minItems"] = p.list_rules->min_length;
+    if (p.list_rules->max_length != std::numeric_limits<std::size_t>::max()) {
+      schema.get_object()["maxItems"] = p.list_rules->max_length;
+    }
+  }
+  if (!p.default_json.empty() && schema.is_object()) schema.get_object()["default"] = json::parse(p.default_json);
+  if (p.rules != nullptr && !p.rules->description.empty()) o["description"] = p.rules->description;
+  o["schema"] = std::move(schema);
+  return o;
+}
+
+json::object error_schema() {
+  return json::object{{"type", "object"},
+                      {"properties", json::object{{"detail", json::object{{"type", "string"}, {"title", "Detail"}}}}},
+                      {"required", json::array{"detail"}},
+                      {"title", "HTTPError"}};
+}
+
+json::object validation_schemas() {
+  json::object validation_error{
+      {"type", "object"},
+      {"properties",
+       json::object{
+           {"loc", json::object{{"type", "array"},
+                                {"items", json::object{{"anyOf", json::array{json::object{{"type", "string"}},
+                                                                            json::object{{"type", "integer"}}}}}},
+                                {"title", "Location"}}},
+           {"msg", json::object{{"type", "string"}, {"title", "Message"}}},
+           {"type", json::object{{"type", "string"}, {"title", "Error Type"}}},
+           {"input", json::object{{"title", "Input"}}},
+           {"ctx", json::object{{"type", "object"}, {"title", "Context"}}},
+       }},
+      {"required", json::array{"loc", "msg", "type"}},
+      {"title", "ValidationError"}};
+  json::object http_validation_error{
+      {"type", "object"},
+      {"properties",
+       json::object{{"detail", json::object{{"type", "array"},
+                                            {"items", json::object{{"$ref", "#/components/schemas/ValidationError"}}},
+                                            {"title", "Detail"}}}}},
+      {"title", "HTTPValidationError"}};
+  return json::object{{"HTTPValidationError", std::move(http_validation_error)},
+                      {"ValidationError", std::move(validation_error)}};
+}
+
+json::object content(std::string_view media_type, Json schema) {
+  return json::object{{media_type, json::object{{"schema", std::move(schema)}}}};
+}
+
+}  // namespace
+
+std::string build_openapi(const App& app) {
+  const AppSettings& settings = app.settings();
+  SchemaRegistry registry;
+  json::object paths;
+  bool any_validation = false;
+  bool any_declared_error = false;
+  std::set<std::string> operation_ids;
+  const auto routes = app.routes();
+  for (std::size_t index = 0; index < routes.size(); ++index) {
+    const Router::Route& route = routes[index];
+    const RouteInfo& info = route.info;
+    if (!info.include_in_schema) continue;
+    json::object op;
+    if (!info.tags.empty()) {
+      json::array tags;
+      for (const auto& t : info.tags) tags.emplace_back(t);
+      op["tags"] = std::move(tags);
+    }
+    if (!info.summary.empty()) op["summary"] = info.summary;
+    if (!info.description.empty()) op["description"] = info.description;
+    std::string id = info.name;
+    for (int n = 2; !operation_ids.insert(id).second; ++n) id = info.name + "_" + std::to_string(n);
+    op["operationId"] = id;
+    if (info.deprecated) op["deprecated"] = true;
+
+    // Parameters: the handler's, then those of the providers and route dependencies it resolves, each
+    // (in, name) once. A raw handler documents its path parameters as strings.
+    const EndpointDoc* doc = route.endpoint->doc();
+    json::array parameters;
+    std::set<std::pair<std::string, std::string>> seen;
+    bool validates = doc != nullptr && doc->validates;
+    auto add_params = [&](const EndpointDoc& d) {
+      for (const auto& p : d.params) {
+        if (seen.insert({std::string(p.in), std::string(p.name)}).second) parameters.push_back(parameter(registry, p));
+      }
+    };
+    if (doc != nullptr) add_params(*doc);
+    bool needs_principal = false;
+    std::vector<std::string> permissions;
+    for (const Provider* provider : app.route_providers(index)) {
+      if (const EndpointDoc* d = provider->doc()) {
+        add_params(*d);
+        validates = validates || d->validates;
+      }
+      if (!provider->required_permission().empty()) permissions.emplace_back(provider->required_permission());
+      needs_principal = needs_principal || provider->type() == typeid(Principal);
+    }
+    for (const auto& name : template_params(info.path)) {
+      if (seen.insert({"path", name}).second) {
+        parameters.push_back(json::object{
+            {"name", name}, {"in", "path"}, {"required", true}, {"schema", json::object{{"type", "string"}}}});
+      }
+    }
+    if (!parameters.empty()) op["parameters"] = std::move(parameters);
+
+    if (doc != nullptr && doc->body != nullptr) {
+      Json schema = schema_with_rules(registry, doc->body, doc->body_rules, false);
+      op["requestBody"] = json::object{{"required", doc->body_required}, {"content", content(doc->body_media_type, schema)}};
+    }
+
+    json::object responses;
+    const int status = info.status != 0 ? info.status : (doc != nullptr && doc->no_content ? 204 : 200);
+    json::object ok{{"description", "Successful Response"}};
+    if (doc != nullptr && doc->response != nullptr && !status_forbids_body(status)) {
+      Json schema;
+      doc->response(registry, schema);
+      ok["content"] = content(doc->response_media_type, std::move(schema));
+    }
+    responses[std::to_string(status)] = std::move(ok);
+    auto error = [&](int code, std::string description) {
+      responses[std::to_string(code)] = json::object{
+          {"description", std::move(description)},
+          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
+      any_declared_error = true;
+    };
+    if (needs_principal || !permissions.empty()) error(401, "Not authenticated");
+    if (!permissions.empty()) {
+      std::string list;
+      for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
+      error(403, "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list);
+    }
+    for (const auto& [code, description] : info.responses) {
+      responses[std::to_string(code)] = json::object{
+          {"description", description},
+          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
+      any_declared_error = true;
+    }
+    if (validates) {
+      responses["422"] = json::object{
+          {"description", "Validation Error"},
+          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPValidationError"}})}};
+      any_validation = true;
+    }
+    op["responses"] = std::move(responses);
+
+    const std::string path = openapi_path(info.path);
+    auto& item = paths[path];
+    if (!item.is_object()) item = json::object{};
+    item.get_object()[method_key(info.method)] = std::move(op);
+  }
+
+  Json document = json::object{};
+  auto& d = document.get_object();
+  d["openapi"] = "3.1.0";
+  json::object info{{"title", settings.title}, {"version", settings.version}};
+  if (!settings.description.empty()) info["description"] = settings.description;
+  d["info"] = std::move(info);
+  d["paths"] = std::move(paths);
+  json::object schemas = registry.finish(document);
+  if (any_validation) {
+    for (auto& kv : validation_schemas()) schemas[kv.key()] = kv.value();
+  }
+  if (any_declared_error) schemas["HTTPError"] = error_schema();
+  if (!schemas.empty()) {
+    // Sorted by name, so that the document does not depend on which route mentioned a schema first.
+    std::vector<std::string> names;
+    for (const auto& kv : schemas) names.emplace_back(kv.key());
+    std::sort(names.begin(), names.end());
+    json::object sorted;
+    for (const auto& n : names) sorted[n] = schemas[n];
+    document.get_object()["components"] = json::object{{"schemas", std::move(sorted)}};
+  }
+  if (!settings.openapi_tags.empty()) {
+    json::array tags;
+    for (const auto& [name, description] : settings.openapi_tags) {
+      tags.push_back(json::object{{"name", name}, {"description", description}});
+    }
+    document.get_object()["tags"] = std::move(tags);
+  }
+  std::string out;
+  append_json(out, document);
+  return out;
+}
+
+}  // namespace aegis::detail

@@ -1,0 +1,103 @@
+// Opens Swagger UI at /docs of the example app in headless Chromium (Debian's, driven by playwright-core),
+// finds the example's operations, runs "Try it out" on a GET and sees the 200, and checks that no request
+// left the machine. Saves a screenshot as a test artifact.
+//
+// usage: node tests/browser/docs.test.mjs <app binary> <npm folder> <artifacts folder>
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { createRequire } from "node:module";
+
+const [binary, npmDir, artifacts] = process.argv.slice(2);
+if (!binary || !npmDir || !artifacts) {
+  console.error("usage: node docs.test.mjs <app binary> <npm folder> <artifacts folder>");
+  process.exit(2);
+}
+const require = createRequire(path.join(path.resolve(npmDir), "package.json"));
+const { chromium } = require("playwright-core");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitForPort(port, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const c = net.connect(port, "127.0.0.1", () => { c.end(); resolve(true); });
+      c.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the app did not listen on ${port}`);
+}
+
+function fail(message) {
+  console.error(message);
+  process.exitCode = 1;
+}
+
+const port = await freePort();
+const app = spawn(binary, [], {
+  env: { ...process.env, AEGIS_HOST: "127.0.0.1", AEGIS_PORT: String(port), AEGIS_WORKERS: "1", AEGIS_ACCESS_LOG: "off" },
+  stdio: ["ignore", "ignore", "inherit"],
+});
+let browser;
+try {
+  await waitForPort(port, 10000);
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const origin = `http://127.0.0.1:${port}`;
+  const elsewhere = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) elsewhere.push(r.url());
+  });
+  const consoleErrors = [];
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+
+  await page.goto(`${origin}/docs`, { waitUntil: "load" });
+  await page.waitForSelector(".opblock", { timeout: 20000 });
+  const title = await page.textContent(".info .title");
+  if (!title.includes("Aegis example")) fail(`the page shows the title '${title}'`);
+  const summaries = await page.$$eval(".opblock-summary-path", (els) => els.map((e) => e.textContent.trim()));
+  for (const expected of ["/api/products", "/api/orders/{id}", "/api/data/stats", "/health"]) {
+    if (!summaries.some((s) => s.replace(/\u200b/g, "") === expected)) fail(`operation ${expected} not listed (${summaries.join(", ")})`);
+  }
+
+  // Try it out: GET /api/products.
+  const op = page.locator("#operations-products-get_api_products");
+  await op.locator(".opblock-summary").click();
+  await op.locator("button.try-out__btn").click();
+  await op.locator("button.execute").click();
+  const status = op.locator(".live-responses-table .response .response-col_status").first();
+  await status.waitFor({ timeout: 15000 });
+  const code = (await status.textContent()).trim();
+  if (!code.startsWith("200")) fail(`Try it out answered '${code}', not 200`);
+  const body = await op.locator(".live-responses-table .response-col_description .microlight").first().textContent();
+  if (!body.includes("Fountain pen")) fail(`the response body shown is not the catalogue: ${body.slice(0, 200)}`);
+
+  fs.mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, "docs-try-it-out.png"), fullPage: false });
+  if (elsewhere.length > 0) fail(`requests left the machine: ${elsewhere.join(", ")}`);
+  if (consoleErrors.length > 0) fail(`the page logged errors: ${consoleErrors.join(" | ")}`);
+  if (!process.exitCode) console.log(`Swagger UI lists ${summaries.length} operations; Try it out on GET /api/products answered 200`);
+} catch (e) {
+  fail(String(e && e.stack ? e.stack : e));
+} finally {
+  if (browser) await browser.close();
+  app.kill("SIGTERM");
+}
