@@ -89,7 +89,7 @@ TEST(ExampleApp, ServesPlaintextAndJsonWithTheHeadersBenchmarksRequire) {
   auto plain = client.roundtrip(aegis::test::get_request("/plaintext"));
   EXPECT_EQ(plain.status, 200);
   EXPECT_EQ(plain.body, "Hello, World!");
-  EXPECT_EQ(plain.header("content-type"), "text/plain");
+  EXPECT_EQ(plain.header("content-type"), "text/plain; charset=utf-8");
   EXPECT_EQ(plain.header("content-length"), "13");
   EXPECT_EQ(plain.header("server"), "aegis");
   EXPECT_TRUE(plain.header("date").has_value());
