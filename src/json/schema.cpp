@@ -2,6 +2,7 @@
 
 #include <boost/core/demangle.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace aegis {
@@ -65,13 +66,19 @@ Json SchemaRegistry::reference(const std::type_info& type, Builder build) {
   return boost::json::object{{"$ref", placeholder}};
 }
 
-boost::json::object SchemaRegistry::finish(Json& document) {
+boost::json::object SchemaRegistry::finish(Json& document, std::initializer_list<std::string_view> reserved) {
   std::map<std::string, int> uses;
+  for (std::string_view r : reserved) ++uses[std::string(r)];
   for (const auto& [placeholder, c] : components_) ++uses[unqualified(c.qualified)];
+  auto is_reserved = [&](const std::string& name) {
+    return std::find(reserved.begin(), reserved.end(), name) != reserved.end();
+  };
   std::map<std::string, std::string> names;  // placeholder -> final name
   for (const auto& [placeholder, c] : components_) {
     const std::string short_name = unqualified(c.qualified);
-    names[placeholder] = uses[short_name] == 1 ? short_name : flattened(c.qualified);
+    std::string name = uses[short_name] == 1 ? short_name : flattened(c.qualified);
+    while (is_reserved(name)) name += "_";  // a global type named like a framework schema
+    names[placeholder] = std::move(name);
   }
   std::map<std::string, Json> sorted;
   for (auto& [placeholder, c] : components_) {

@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace aegis::detail {
@@ -182,18 +183,29 @@ std::string build_openapi(const App& app) {
     }
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
-    if (doc != nullptr && doc->body != nullptr) {
-      Json schema = schema_with_rules(registry, doc->body, doc->body_rules, false);
-      op["requestBody"] = json::object{{"required", doc->body_required}, {"content", content(doc->body_media_type, schema)}};
+    // The request body: the handler's, else the one a provider reads.
+    const EndpointDoc* body_doc = doc != nullptr && doc->body != nullptr ? doc : nullptr;
+    for (const Provider* provider : app.route_providers(index)) {
+      const EndpointDoc* d = provider->doc();
+      if (body_doc == nullptr && d != nullptr && d->body != nullptr) body_doc = d;
+    }
+    if (body_doc != nullptr) {
+      Json schema = schema_with_rules(registry, body_doc->body, body_doc->body_rules, false);
+      op["requestBody"] =
+          json::object{{"required", body_doc->body_required}, {"content", content(body_doc->body_media_type, schema)}};
     }
 
     json::object responses;
     const int status = info.status != 0 ? info.status : (doc != nullptr && doc->no_content ? 204 : 200);
     json::object ok{{"description", "Successful Response"}};
-    if (doc != nullptr && doc->response != nullptr && !status_forbids_body(status)) {
+    auto model_content = [&]() -> std::optional<json::object> {
+      if (doc == nullptr || doc->response == nullptr) return std::nullopt;
       Json schema;
       doc->response(registry, schema);
-      ok["content"] = content(doc->response_media_type, std::move(schema));
+      return content(doc->response_media_type, std::move(schema));
+    };
+    if (!status_forbids_body(status)) {
+      if (auto c = model_content()) ok["content"] = std::move(*c);
     }
     responses[std::to_string(status)] = std::move(ok);
     auto error = [&](int code, std::string description) {
@@ -208,11 +220,15 @@ std::string build_openapi(const App& app) {
       for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
       error(403, "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list);
     }
-    for (const auto& [code, description] : info.responses) {
-      responses[std::to_string(code)] = json::object{
-          {"description", description},
-          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
-      any_declared_error = true;
+    for (const auto& r : info.responses) {
+      json::object answer{{"description", r.description}};
+      if (r.response_model) {
+        if (auto c = model_content(); c && !status_forbids_body(r.status)) answer["content"] = std::move(*c);
+      } else if (!status_forbids_body(r.status)) {
+        answer["content"] = content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}});
+        any_declared_error = true;
+      }
+      responses[std::to_string(r.status)] = std::move(answer);
     }
     if (validates) {
       responses["422"] = json::object{
@@ -235,7 +251,7 @@ std::string build_openapi(const App& app) {
   if (!settings.description.empty()) info["description"] = settings.description;
   d["info"] = std::move(info);
   d["paths"] = std::move(paths);
-  json::object schemas = registry.finish(document);
+  json::object schemas = registry.finish(document, {"HTTPError", "HTTPValidationError", "ValidationError"});
   if (any_validation) {
     for (auto& kv : validation_schemas()) schemas[kv.key()] = kv.value();
   }

@@ -51,10 +51,10 @@ RouteBuilder& RouteBuilder::dependencies(std::vector<Dependency> value) {
   return *this;
 }
 
-RouteBuilder& RouteBuilder::responses(std::vector<std::pair<int, std::string>> value) {
-  for (const auto& [status, description] : value) {
-    if (status < 100 || status > 999) {
-      throw std::invalid_argument("route " + info().path + ": invalid status " + std::to_string(status));
+RouteBuilder& RouteBuilder::responses(std::vector<ResponseDoc> value) {
+  for (const auto& r : value) {
+    if (r.status < 100 || r.status > 999) {
+      throw std::invalid_argument("route " + info().path + ": invalid status " + std::to_string(r.status));
     }
   }
   auto& r = info().responses;

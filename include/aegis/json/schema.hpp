@@ -8,8 +8,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <initializer_list>
 #include <map>
 #include <string>
+#include <string_view>
 #include <typeinfo>
 
 namespace aegis {
@@ -33,8 +35,9 @@ class SchemaRegistry {
   Json reference(const std::type_info& type, Builder build);
 
   /// Gives every component its name (the unqualified C++ name, or the qualified one with '::' as '_' when
-  /// two types share it), rewrites the references, and returns the components sorted by name.
-  boost::json::object finish(Json& document);
+  /// two types share it or it is one of `reserved`), rewrites the references, and returns the components
+  /// sorted by name.
+  boost::json::object finish(Json& document, std::initializer_list<std::string_view> reserved = {});
 
   template <class T>
   static void build(SchemaRegistry& registry, Json& out);

@@ -19,6 +19,14 @@ namespace aegis {
 /// The raw handler form: fill in the response from the request, no extraction. Runs on the I/O thread.
 using RequestHandler = std::function<void(Request& req, Response& res)>;
 
+/// An answer besides the successful one that a route documents.
+struct ResponseDoc {
+  int status = 0;
+  std::string description;
+  /// The body is the route's response model (a health report sent with 503), not `{"detail": ...}`.
+  bool response_model = false;
+};
+
 /// What OpenAPI, `routes` and the Overseer know about a route.
 struct RouteInfo {
   Method method = Method::get;
@@ -32,8 +40,8 @@ struct RouteInfo {
   int status = 0;
   /// Runs on the blocking pool (`.blocking()`).
   bool blocking = false;
-  /// Error answers the route documents: status and description (`.responses({{404, "Order not found"}})`).
-  std::vector<std::pair<int, std::string>> responses;
+  /// Other answers the route documents (`.responses({{404, "Order not found"}})`).
+  std::vector<ResponseDoc> responses;
   /// Listed in the OpenAPI document.
   bool include_in_schema = true;
   std::string file;  ///< where the route was declared
@@ -58,8 +66,9 @@ class RouteBuilder {
   RouteBuilder& blocking(bool value = true);
   /// Route dependencies, run before the handler after those of the routers it is included through.
   RouteBuilder& dependencies(std::vector<Dependency> value);
-  /// Error answers to document (`{"detail": ...}` bodies), as status and description.
-  RouteBuilder& responses(std::vector<std::pair<int, std::string>> value);
+  /// Other answers to document: status, description and, unless `response_model` is set, a
+  /// `{"detail": ...}` body.
+  RouteBuilder& responses(std::vector<ResponseDoc> value);
   /// Leaves the route out of the OpenAPI document (it is still served).
   RouteBuilder& include_in_schema(bool value);
 

@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aegis::openapi_test {
 
@@ -111,6 +112,23 @@ inline std::size_t count_params(const json::value& root, std::string_view operat
     }
   }
   return n;
+}
+
+/// Every "$ref" in `v`, in document order.
+inline void collect_references(const json::value& v, std::vector<std::string>& out) {
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) {
+      if (kv.key() == "$ref" && kv.value().is_string()) out.emplace_back(kv.value().get_string());
+      collect_references(kv.value(), out);
+    }
+  } else if (v.is_array()) {
+    for (const auto& item : v.get_array()) collect_references(item, out);
+  }
+}
+inline std::vector<std::string> references(const json::value& v) {
+  std::vector<std::string> out;
+  collect_references(v, out);
+  return out;
 }
 
 /// `text` parsed, to compare with parts of the document (object comparison ignores key order).
