@@ -1,0 +1,411 @@
+#include <aegis/middleware/rate_limit.hpp>
+
+#include <aegis/http/http_error.hpp>
+#include <aegis/http/request.hpp>
+#include <aegis/http/response.hpp>
+#include <aegis/json/convert.hpp>
+#include <aegis/registries/principal.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "http/access.hpp"
+
+namespace aegis {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxShards = 64;
+constexpr std::size_t kMinShardKeys = 64;
+
+std::uint32_t seconds_until(Clock::time_point end, Clock::time_point now) noexcept {
+  const auto left = std::chrono::ceil<std::chrono::seconds>(end - now).count();
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(left, 1, UINT32_MAX));
+}
+
+// "/api" covers "/api" and "/api/..." but not "/apix"; "/api/" covers "/api/..." only.
+bool covers(std::string_view prefix, std::string_view path) noexcept {
+  if (!path.starts_with(prefix)) return false;
+  return path.size() == prefix.size() || prefix.back() == '/' || path[prefix.size()] == '/';
+}
+
+void check_limit(std::string_view who, std::uint32_t limit, std::chrono::seconds window) {
+  if (limit == 0) throw std::invalid_argument(std::string(who) + ": the limit must be at least 1");
+  if (window < std::chrono::seconds(1)) {
+    throw std::invalid_argument(std::string(who) + ": the window must be at least one second");
+  }
+}
+
+// The store key for a request: "rl:<name>:user:<id>" or "rl:<name>:ip:<address>". Built in a per-thread
+// buffer (no allocation once warm); the view is valid until the next call on this thread.
+std::string_view client_key(const Request& req, RateLimitKey key, std::string_view name) {
+  thread_local std::string buffer;
+  buffer.assign("rl:");
+  buffer.append(name);
+  const Principal* principal = key == RateLimitKey::principal ? req.principal() : nullptr;
+  if (principal != nullptr && !principal->id.empty()) {
+    buffer.append(":user:");
+    buffer.append(principal->id);
+  } else {
+    buffer.append(":ip:");
+    buffer.append(req.client_ip());
+  }
+  return buffer;
+}
+
+// "RateLimit-Limit: 10\r\nRateLimit-Remaining: 3\r\nRateLimit-Reset: 42\r\n", numbers only: valid lines.
+void append_rate_limit_lines(Response& res, std::uint32_t limit, const RateLimitDecision& d) {
+  thread_local std::string lines;  // capacity kept: no allocation once warm
+  lines.clear();
+  auto line = [](std::string_view name, std::uint32_t value) {
+    std::array<char, 10> digits{};  // UINT32_MAX has 10
+    const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+    lines.append(name);
+    if (ec == std::errc{}) lines.append(digits.data(), end);
+    lines.append("\r\n");
+  };
+  line("RateLimit-Limit: ", limit);
+  line("RateLimit-Remaining: ", d.remaining);
+  line("RateLimit-Reset: ", d.reset_after_seconds);
+  detail::ResponseAccess::append_lines(res, lines);
+}
+
+std::optional<std::uint32_t> parse_uint(std::string_view s) noexcept {
+  std::uint32_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// Writes this policy's RateLimit-* headers unless the response already shows a policy (an inner layer's or a
+// route dependency's) with no more remaining hits: the one closest to exhaustion is the one to show.
+void show_policy(Response& res, std::uint32_t limit, const RateLimitDecision& d) {
+  if (const auto existing = res.header("RateLimit-Remaining")) {
+    const auto shown = parse_uint(*existing);
+    if (shown && *shown <= d.remaining) return;
+    res.remove_header("RateLimit-Limit");
+    res.remove_header("RateLimit-Remaining");
+    res.remove_header("RateLimit-Reset");
+  }
+  append_rate_limit_lines(res, limit, d);
+}
+
+std::string retry_after(const RateLimitDecision& d) { return std::to_string(d.reset_after_seconds); }
+
+}  // namespace
+
+// ---- MemoryRateLimitStore -----------------------------------------------------------------------------------
+
+// One shard: its windows in one list per window length (a "lane"), each in the order its windows started,
+// which for one length is also the order they end (front = ends first); and an index by key into the lanes.
+// The index's keys are views of the entries' own keys (list nodes never move). A store usually sees one or
+// two window lengths, so the lanes stay few and eviction is exact: ended windows first, then the window of
+// any lane that ends soonest.
+struct alignas(64) MemoryRateLimitStore::Shard {
+  struct Window {
+    std::string key;
+    std::uint32_t count = 0;
+    Clock::time_point end;
+    std::size_t lane = 0;
+  };
+  using Windows = std::list<Window>;
+  struct Lane {
+    std::chrono::seconds length;
+    Windows windows;
+  };
+
+  mutable std::mutex mutex;
+  std::vector<Lane> lanes;
+  std::unordered_map<std::string_view, Windows::iterator> index;
+  std::size_t cap = 0;
+
+  std::size_t lane_of(std::chrono::seconds length) {
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      if (lanes[i].length == length) return i;
+    }
+    lanes.push_back(Lane{length, {}});
+    return lanes.size() - 1;
+  }
+
+  void pop_front(Lane& lane) {
+    index.erase(lane.windows.front().key);
+    lane.windows.pop_front();
+  }
+
+  // Makes room for one more key: drops every window that has ended, then, when still full, the one that
+  // ends soonest.
+  void make_room(Clock::time_point now) {
+    for (Lane& lane : lanes) {
+      while (!lane.windows.empty() && lane.windows.front().end <= now) pop_front(lane);
+    }
+    if (index.size() < cap) return;
+    Lane* first = nullptr;
+    for (Lane& lane : lanes) {
+      if (!lane.windows.empty() && (first == nullptr || lane.windows.front().end < first->windows.front().end)) {
+        first = &lane;
+      }
+    }
+    if (first != nullptr) pop_front(*first);
+  }
+
+  Window& find_or_insert(std::string_view key, std::chrono::seconds length, Clock::time_point now) {
+    if (auto it = index.find(key); it != index.end()) {
+      Window& w = *it->second;
+      if (now >= w.end) {
+        // A new window: it now ends last in its lane.
+        const std::size_t lane = lane_of(length);
+        lanes[lane].windows.splice(lanes[lane].windows.end(), lanes[w.lane].windows, it->second);
+        w.count = 0;
+        w.end = now + length;
+        w.lane = lane;
+      }
+      return w;
+    }
+    make_room(now);
+    const std::size_t lane = lane_of(length);
+    Windows& windows = lanes[lane].windows;
+    windows.push_back(Window{std::string(key), 0, now + length, lane});
+    try {
+      index.emplace(windows.back().key, std::prev(windows.end()));
+    } catch (...) {
+      windows.pop_back();
+      throw;
+    }
+    return windows.back();
+  }
+};
+
+MemoryRateLimitStore::MemoryRateLimitStore(std::size_t max_keys) : max_keys_(max_keys), shard_mask_(0) {
+  if (max_keys == 0) throw std::invalid_argument("MemoryRateLimitStore: max_keys must be at least 1");
+  // At least kMinShardKeys keys per shard, so that eviction picks among enough windows to be meaningful.
+  const std::size_t count = std::bit_floor(std::clamp<std::size_t>(max_keys / kMinShardKeys, 1, kMaxShards));
+  shard_mask_ = count - 1;
+  shards_ = std::make_unique<Shard[]>(count);
+  for (std::size_t i = 0; i < count; ++i) shards_[i].cap = max_keys / count + (i < max_keys % count ? 1 : 0);
+}
+
+MemoryRateLimitStore::~MemoryRateLimitStore() = default;
+
+RateLimitDecision MemoryRateLimitStore::hit(std::string_view key, std::chrono::seconds window, std::uint32_t limit,
+                                            Clock::time_point now) {
+  const std::size_t h = std::hash<std::string_view>{}(key);
+  // The map inside the shard uses the low bits of the same hash for its buckets; take the shard from the
+  // high ones.
+  Shard& shard = shards_[(h >> (sizeof(std::size_t) * 8 - 16)) & shard_mask_];
+  const std::lock_guard lock(shard.mutex);
+  Shard::Window& w = shard.find_or_insert(key, window, now);
+  RateLimitDecision d;
+  d.reset_after_seconds = seconds_until(w.end, now);
+  if (w.count < limit) {
+    ++w.count;
+    d.allowed = true;
+    d.remaining = limit - w.count;
+  } else {
+    d.allowed = false;  // refused hits are not counted: the count never passes the limit
+    d.remaining = 0;
+  }
+  return d;
+}
+
+std::size_t MemoryRateLimitStore::size() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i <= shard_mask_; ++i) {
+    const std::lock_guard lock(shards_[i].mutex);
+    n += shards_[i].index.size();
+  }
+  return n;
+}
+
+// ---- RateLimit ----------------------------------------------------------------------------------------------
+
+namespace {
+
+// The decisions made in on_request, waiting for on_response of the same request. Keyed by the Request
+// object: a request in flight owns its Request until its on_response has run, so two requests in flight never
+// share a key, and a Request reused for a later request overwrites its entry in on_request before on_response
+// reads it (on_response only reads for requests the limit applies to, which always went through on_request).
+// Not thread_local: a coroutine handler may resume on another thread. An entry is left behind only when
+// on_response never runs (an inner layer threw, or the connection dropped mid-request); a full shard is then
+// simply emptied, which costs at most the headers of the requests in flight in it.
+class PendingDecisions {
+ public:
+  void put(const Request* req, const RateLimitDecision& d) {
+    Shard& s = shard(req);
+    const std::lock_guard lock(s.mutex);
+    if (s.map.size() >= kShardCap && !s.map.contains(req)) s.map.clear();
+    s.map.insert_or_assign(req, d);
+  }
+  std::optional<RateLimitDecision> take(const Request* req) {
+    Shard& s = shard(req);
+    const std::lock_guard lock(s.mutex);
+    const auto it = s.map.find(req);
+    if (it == s.map.end()) return std::nullopt;
+    const RateLimitDecision d = it->second;
+    s.map.erase(it);
+    return d;
+  }
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kShardCap = 4096;
+  struct alignas(64) Shard {
+    std::mutex mutex;
+    std::unordered_map<const Request*, RateLimitDecision> map;
+  };
+  Shard& shard(const Request* req) noexcept {
+    const auto v = reinterpret_cast<std::uintptr_t>(req);
+    return shards_[((v >> 4) ^ (v >> 12)) & (kShards - 1)];
+  }
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace
+
+struct RateLimit::Impl {
+  Options options;
+  std::shared_ptr<RateLimitStore> store;
+  PendingDecisions pending;
+
+  bool applies(const Request& req) const noexcept {
+    const Options& o = options;
+    if (!o.methods.empty() && std::find(o.methods.begin(), o.methods.end(), req.method()) == o.methods.end()) {
+      return false;
+    }
+    const std::string_view path = req.path();
+    auto covered = [&](const std::vector<std::string>& prefixes) {
+      return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return covers(p, path); });
+    };
+    if (covered(o.exempt)) return false;
+    return o.paths.empty() || covered(o.paths);
+  }
+};
+
+RateLimit::RateLimit(Options options) : impl_(std::make_unique<Impl>()) {
+  check_limit("RateLimit", options.limit, options.window);
+  auto check_paths = [](const std::vector<std::string>& paths, std::string_view what) {
+    for (const auto& p : paths) {
+      if (p.empty() || p.front() != '/') {
+        throw std::invalid_argument("RateLimit: " + std::string(what) + " entry '" + p + "' does not start with '/'");
+      }
+    }
+  };
+  check_paths(options.paths, "paths");
+  check_paths(options.exempt, "exempt");
+  impl_->store = options.store ? options.store : std::make_shared<MemoryRateLimitStore>(options.max_keys);
+  impl_->options = std::move(options);
+}
+
+RateLimit::~RateLimit() = default;
+
+const std::shared_ptr<RateLimitStore>& RateLimit::store() const noexcept { return impl_->store; }
+
+bool RateLimit::on_request(Request& req, Response& res) {
+  Impl& m = *impl_;
+  if (!m.applies(req)) return false;
+  const Options& o = m.options;
+  const RateLimitDecision d = m.store->hit(client_key(req, o.key, o.name), o.window, o.limit, Clock::now());
+  m.pending.put(&req, d);
+  if (d.allowed) return false;
+  res.error(429, "Too Many Requests");
+  res.set_header("Retry-After", retry_after(d));
+  return true;  // on_response adds the RateLimit-* headers
+}
+
+void RateLimit::on_response(Request& req, Response& res) {
+  Impl& m = *impl_;
+  if (!m.applies(req)) return;  // never went through on_request: whatever the table holds for it is stale
+  if (const auto d = m.pending.take(&req)) show_policy(res, m.options.limit, *d);
+}
+
+std::string RateLimit::options_json() const {
+  const Options& o = impl_->options;
+  std::string out = "{\"limit\":";
+  write_json(out, o.limit);
+  out += ",\"window\":";
+  write_json(out, static_cast<long long>(o.window.count()));
+  out += ",\"key\":";
+  out += o.key == RateLimitKey::principal ? "\"principal\"" : "\"client_address\"";
+  out += ",\"paths\":";
+  write_json(out, o.paths);
+  out += ",\"methods\":[";
+  for (std::size_t i = 0; i < o.methods.size(); ++i) {
+    if (i != 0) out += ',';
+    out += detail::json_quote(to_string(o.methods[i]));
+  }
+  out += "],\"exempt\":";
+  write_json(out, o.exempt);
+  out += ",\"store\":" + detail::json_quote(impl_->store->name());
+  if (!o.store) {
+    out += ",\"max_keys\":";
+    write_json(out, static_cast<unsigned long long>(o.max_keys));
+  }
+  out += ",\"name\":" + detail::json_quote(o.name);
+  out += '}';
+  return out;
+}
+
+// ---- rate_limit() route dependency --------------------------------------------------------------------------
+
+namespace {
+
+class RouteRateLimit final : public detail::Provider {
+ public:
+  RouteRateLimit(std::uint32_t limit, std::chrono::seconds window, RouteRateLimitOptions options)
+      : limit_(limit), window_(window), options_(std::move(options)) {
+    if (!options_.store) options_.store = std::make_shared<MemoryRateLimitStore>();
+  }
+
+  detail::TypeKey key() const noexcept override { return this; }
+  const std::type_info& type() const noexcept override { return typeid(RouteRateLimit); }
+  const detail::Needs& needs() const noexcept override { return needs_; }
+  bool is_async() const noexcept override { return false; }
+
+  bool resolve(detail::CallContext& ctx, std::size_t slot) const override {
+    const RateLimitDecision d =
+        options_.store->hit(client_key(ctx.request, options_.key, options_.name), window_, limit_, Clock::now());
+    if (!d.allowed) {
+      throw HttpError(429, "Too Many Requests",
+                      {{"Retry-After", retry_after(d)},
+                       {"RateLimit-Limit", std::to_string(limit_)},
+                       {"RateLimit-Remaining", "0"},
+                       {"RateLimit-Reset", std::to_string(d.reset_after_seconds)}});
+    }
+    show_policy(ctx.response, limit_, d);
+    ctx.scope.set(slot, &ctx.scope);  // ran: any non-null marker
+    return true;
+  }
+  Task<bool> resolve_async(detail::CallContext& ctx, std::size_t slot) const override {
+    co_return resolve(ctx, slot);
+  }
+
+ private:
+  std::uint32_t limit_;
+  std::chrono::seconds window_;
+  RouteRateLimitOptions options_;
+  detail::Needs needs_;
+};
+
+}  // namespace
+
+Dependency rate_limit(std::uint32_t limit, std::chrono::seconds window, RouteRateLimitOptions options,
+                      std::source_location where) {
+  check_limit("rate_limit", limit, window);
+  std::string location = std::string(where.file_name()) + ":" + std::to_string(where.line());
+  if (options.name.empty()) options.name = location;
+  auto guard = std::make_shared<RouteRateLimit>(limit, window, std::move(options));
+  guard->where = std::move(location);
+  return Dependency(std::move(guard));
+}
+
+}  // namespace aegis
