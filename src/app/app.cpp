@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "app/admin.hpp"
+#include <aegis/app/guards.hpp>
 #include "app/chain.hpp"
 #include "handlers/blocking.hpp"
 #include "http/access.hpp"
@@ -45,6 +45,7 @@ struct App::Impl final : detail::EndpointHost {
   std::vector<LifecycleHook> startup_hooks;
   std::vector<LifecycleHook> shutdown_hooks;
   std::vector<Diagnostic> diagnostics;
+  std::vector<Command> commands;
   std::vector<Router::Route> frozen_routes;
   std::vector<std::unique_ptr<detail::Invoker>> invokers;  // parallel to frozen_routes
   std::unique_ptr<routing::RouteTable> table;
@@ -134,6 +135,9 @@ App::App() : App(AppSettings()) {}
 App::App(AppSettings settings) : impl_(std::make_unique<Impl>()) {
   impl_->settings = std::move(settings);
   impl_->app = this;
+  impl_->permissions.add_group("Admin", {std::string(kAdminHealthPermission), std::string(kSettingsPermissionsPermission),
+                                         std::string(kSettingsFlagsPermission), std::string(kOverseerPermission),
+                                         std::string(kMetricsPermission)});
 }
 
 App::~App() = default;
@@ -268,14 +272,22 @@ void App::freeze() {
   if (impl_->settings.health_endpoints) add_health_endpoints(all);
   detail::add_docs_routes(all, impl_->settings, &impl_->openapi);
 
-  // Depends<Principal> works out of the box: the request's principal, or 401.
-  bool principal_provided = false;
-  for (const auto& p : impl_->router.providers()) principal_provided = principal_provided || p->key() == detail::type_key<Principal>();
-  if (!principal_provided) {
+  // Depends<Principal> works out of the box: the request's principal, or 401; Depends<MaybePrincipal> is
+  // the optional form.
+  auto provided = [&](detail::TypeKey key) {
+    for (const auto& p : impl_->router.providers()) {
+      if (p->key() == key) return true;
+    }
+    return false;
+  };
+  if (!provided(detail::type_key<Principal>())) {
     impl_->router.provide<Principal>([](const Request& req) -> const Principal& {
       if (req.principal() == nullptr) throw HttpError(401, "Not authenticated");
       return *req.principal();
     });
+  }
+  if (!provided(detail::type_key<MaybePrincipal>())) {
+    impl_->router.provide<MaybePrincipal>([](const Request& req) { return MaybePrincipal{req.principal()}; });
   }
 
   std::vector<Router::Route> routes(all.routes().begin(), all.routes().end());
@@ -330,16 +342,16 @@ void App::add_health_endpoints(Router& r) const {
      co_return report->report();
    })
       .summary("Readiness: every health check; 503 when a critical one fails")
-      .responses({{503, "A critical health check is failing"}})
+      .responses({{503, "A critical health check is failing", true}})
       .tags({"health"});
   r.get("/admin/health", [app](const Request& req, Response& res) -> Task<ReadinessReport> {
-     detail::require_admin(req, app->settings());
+     require_admin(req, app->settings(), kAdminHealthPermission);
      auto report = co_await app->health().cached(app->settings().health_cache);
      if (!report->healthy) res.set_status(503);
      co_return report->report();
    })
       .summary("Every health check with its status, detail and duration")
-      .responses({{403, "Not an administrator"}, {503, "A critical health check is failing"}})
+      .responses({{401, "Not authenticated"}, {403, "Permission admin.health required"}, {503, "A critical health check is failing", true}})
       .tags({"health", "admin"});
 }
 
@@ -353,6 +365,14 @@ const char* to_string(Diagnostic::Level level) noexcept {
 }
 
 void App::add_diagnostic(Diagnostic d) { impl_->diagnostics.push_back(std::move(d)); }
+
+void App::add_command(Command command) {
+  for (const auto& c : impl_->commands) {
+    if (c.name == command.name) throw std::invalid_argument("command '" + command.name + "' is added twice");
+  }
+  impl_->commands.push_back(std::move(command));
+}
+const std::vector<App::Command>& App::commands() const noexcept { return impl_->commands; }
 
 std::vector<Diagnostic> App::diagnostics() const {
   std::vector<Diagnostic> out = impl_->diagnostics;

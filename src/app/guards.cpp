@@ -1,5 +1,7 @@
 #include <aegis/app/guards.hpp>
 
+#include <aegis/app/app.hpp>
+
 #include <aegis/http/http_error.hpp>
 #include <aegis/http/request.hpp>
 #include <aegis/registries/principal.hpp>
@@ -34,7 +36,76 @@ class PermissionGuard final : public detail::Provider {
   detail::Needs needs_;
 };
 
+// require_admin as a dependency.
+class AdminGuard final : public detail::Provider {
+ public:
+  AdminGuard(const App& app, std::string permission) : app_(&app), permission_(std::move(permission)) {}
+
+  detail::TypeKey key() const noexcept override { return this; }
+  const std::type_info& type() const noexcept override { return typeid(AdminGuard); }
+  const detail::Needs& needs() const noexcept override { return needs_; }
+  bool is_async() const noexcept override { return false; }
+  std::string_view required_permission() const noexcept override { return permission_; }
+
+  bool resolve(detail::CallContext& ctx, std::size_t) const override {
+    require_admin(ctx.request, app_->settings(), permission_);
+    return true;
+  }
+  Task<bool> resolve_async(detail::CallContext& ctx, std::size_t slot) const override {
+    co_return resolve(ctx, slot);
+  }
+
+ private:
+  const App* app_;
+  std::string permission_;
+  detail::Needs needs_;
+};
+
 }  // namespace
+
+Dependency require_admin_access(const App& app, std::string permission, std::source_location where) {
+  if (permission.empty()) throw std::invalid_argument("require_admin_access: the permission is empty");
+  auto guard = std::make_shared<AdminGuard>(app, std::move(permission));
+  guard->where = std::string(where.file_name()) + ":" + std::to_string(where.line());
+  return Dependency(std::move(guard));
+}
+
+bool is_loopback(std::string_view ip) noexcept {
+  if (ip.starts_with("::ffff:")) ip.remove_prefix(7);
+  return ip == "::1" || ip.starts_with("127.");
+}
+
+bool same_origin(const Request& req, std::string_view origin) noexcept {
+  const std::string_view scheme = req.scheme();
+  if (origin.size() <= scheme.size() + 3 || !origin.starts_with(scheme) || origin.substr(scheme.size(), 3) != "://") {
+    return false;
+  }
+  const std::string_view host = origin.substr(scheme.size() + 3);
+  const std::string_view own = req.header("host");
+  if (host.size() != own.size() || own.empty()) return false;
+  for (std::size_t i = 0; i < host.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(host[i]) != lower(own[i])) return false;
+  }
+  return true;
+}
+
+void require_admin(const Request& req, const AppSettings& settings, std::string_view permission) {
+  if (const Principal* p = req.principal()) {
+    if (p->has_permission(permission)) return;
+    throw HttpError(403, "Permission '" + std::string(permission) + "' required");
+  }
+  if (settings.environment == "development" && is_loopback(req.client_ip())) {
+    const Method m = req.method();
+    const bool unsafe = m != Method::get && m != Method::head && m != Method::options;
+    const std::string_view origin = req.header("origin");
+    if (unsafe && !origin.empty() && !same_origin(req, origin)) {
+      throw HttpError(403, "Cross-origin request to an admin surface refused");
+    }
+    return;
+  }
+  throw HttpError(401, "Not authenticated");
+}
 
 Dependency require_permission(std::string permission, std::source_location where) {
   if (permission.empty()) throw std::invalid_argument("require_permission: the permission is empty");

@@ -129,6 +129,26 @@ int run(int argc, char** argv, App& app) {
   std::vector<std::string> errors;
   AppSettings settings = app_settings_from_env(app.settings(), errors);
 
+  // The app's own commands take their arguments as they are.
+  if (argc > 1) {
+    for (const auto& c : app.commands()) {
+      if (c.name != argv[1]) continue;
+      if (!errors.empty()) {
+        for (const auto& e : errors) fmt::print(stderr, "error: {}\n", e);
+        return 2;
+      }
+      app.settings() = settings;
+      try {
+        app.freeze();
+        const std::vector<std::string> args(argv + 2, argv + argc);
+        return c.run(app, args);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "error: {}\n", e.what());
+        return 1;
+      }
+    }
+  }
+
   std::string command = "serve";
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -142,6 +162,7 @@ int run(int argc, char** argv, App& app) {
     unsigned long n = 0;
     if (arg == "-h" || arg == "--help" || arg == "help") {
       fmt::print(fmt::runtime(kUsage), program);
+      for (const auto& c : app.commands()) fmt::print("  {:<8} {}\n", c.name, c.summary);
       return 0;
     } else if (arg == "--host") {
       settings.server.host = value(arg);

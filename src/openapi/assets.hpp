@@ -5,6 +5,11 @@
 #include <string>
 #include <string_view>
 
+namespace aegis {
+class Request;
+class Response;
+}  // namespace aegis
+
 namespace aegis::detail {
 
 /// A file embedded in the library at build time, gzip-compressed (tools/embed_assets.py).
@@ -19,7 +24,17 @@ struct EmbeddedAsset {
 /// Swagger UI's files, from the pinned npm package swagger-ui-dist.
 std::span<const EmbeddedAsset> swagger_ui_assets();
 
+/// The admin pages' stylesheet and scripts (web/admin).
+std::span<const EmbeddedAsset> admin_assets();
+
 /// The asset decompressed, for a client that does not accept gzip (done once per asset, then kept).
 const std::string& inflated(const EmbeddedAsset& asset);
+
+/// Answers with the asset: gzip-encoded when the client accepts it, else inflated; Content-Type and
+/// `Vary: Accept-Encoding` set.
+void send_asset(const Request& req, Response& res, const EmbeddedAsset& asset);
+
+/// `s` with &, <, >, " and ' escaped for HTML text and attribute values.
+std::string html_escape(std::string_view s);
 
 }  // namespace aegis::detail

@@ -16,10 +16,9 @@
 
 namespace aegis::detail {
 
-namespace {
-
 std::string html_escape(std::string_view s) {
   std::string out;
+  out.reserve(s.size());
   for (char c : s) {
     switch (c) {
       case '&': out += "&amp;"; break;
@@ -32,6 +31,19 @@ std::string html_escape(std::string_view s) {
   }
   return out;
 }
+
+void send_asset(const Request& req, Response& res, const EmbeddedAsset& asset) {
+  res.set_header("Content-Type", asset.content_type);
+  res.add_header("Vary", "Accept-Encoding");
+  if (GZip::accepts_gzip(req.header("accept-encoding"))) {
+    res.set_header("Content-Encoding", "gzip");
+    res.set_body({reinterpret_cast<const char*>(asset.gzip_data), asset.gzip_size});
+  } else {
+    res.set_body(inflated(asset));
+  }
+}
+
+namespace {
 
 // A JavaScript string literal (JSON's escaping is valid JavaScript; '<' escaped so that it cannot close
 // the script).
@@ -116,15 +128,8 @@ void add_docs_routes(Router& router, const AppSettings& settings, const std::str
       .summary("Swagger UI's configuration");
   for (const EmbeddedAsset& asset : swagger_ui_assets()) {
     router.get(docs_url + "/" + std::string(asset.name), [&asset](const Request& req, Response& res) {
-            res.set_header("Content-Type", asset.content_type);
             res.set_header("Cache-Control", "public, max-age=86400");
-            res.add_header("Vary", "Accept-Encoding");
-            if (GZip::accepts_gzip(req.header("accept-encoding"))) {
-              res.set_header("Content-Encoding", "gzip");
-              res.set_body({reinterpret_cast<const char*>(asset.gzip_data), asset.gzip_size});
-            } else {
-              res.set_body(inflated(asset));
-            }
+            send_asset(req, res, asset);
           })
         .include_in_schema(false)
         .summary("A Swagger UI file");

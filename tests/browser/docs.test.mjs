@@ -5,9 +5,9 @@
 // usage: node tests/browser/docs.test.mjs <app binary> <npm folder> <artifacts folder>
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { freePort, waitForPort, launchChromium } from "./lib.mjs";
 
 const [binary, npmDir, artifacts] = process.argv.slice(2);
 if (!binary || !npmDir || !artifacts) {
@@ -17,30 +17,6 @@ if (!binary || !npmDir || !artifacts) {
 const require = createRequire(path.join(path.resolve(npmDir), "package.json"));
 const { chromium } = require("playwright-core");
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForPort(port, ms) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      const c = net.connect(port, "127.0.0.1", () => { c.end(); resolve(true); });
-      c.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the app did not listen on ${port}`);
-}
-
 function fail(message) {
   console.error(message);
   process.exitCode = 1;
@@ -48,18 +24,14 @@ function fail(message) {
 
 const port = await freePort();
 const app = spawn(binary, [], {
-  env: { ...process.env, AEGIS_HOST: "127.0.0.1", AEGIS_PORT: String(port), AEGIS_WORKERS: "1", AEGIS_ACCESS_LOG: "off" },
+  env: { ...process.env, AEGIS_HOST: "127.0.0.1", AEGIS_PORT: String(port), AEGIS_WORKERS: "1", AEGIS_ACCESS_LOG: "off",
+         AEGIS_DATABASE_URL: "sqlite::memory:" },
   stdio: ["ignore", "ignore", "inherit"],
 });
 let browser;
 try {
   await waitForPort(port, 10000);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
+  browser = await launchChromium(chromium);
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const origin = `http://127.0.0.1:${port}`;
   const elsewhere = [];

@@ -220,6 +220,16 @@ class App {
   /// Runs the shutdown hooks in reverse order; a failing one is logged and the others still run.
   Task<> stop() noexcept;
 
+  /// A command of the app's command line beyond serve/routes/check/health/openapi: `./app NAME ARGS...`
+  /// runs fn(app, ARGS) after the settings are read and the app is frozen; its result is the exit code.
+  struct Command {
+    std::string name;
+    std::string summary;
+    std::function<int(App&, std::span<const std::string>)> run;
+  };
+  void add_command(Command command);
+  const std::vector<Command>& commands() const noexcept;
+
   /// What `check` reports: findings recorded during boot and those computed when the app freezes.
   std::vector<Diagnostic> diagnostics() const;
   /// Records a finding (modules and tools add theirs during boot).

@@ -4,8 +4,40 @@
 
 #include <source_location>
 #include <string>
+#include <string_view>
 
 namespace aegis {
+
+class App;
+class Request;
+struct AppSettings;
+
+/// The permissions of the built-in admin surfaces (declared by the framework in the group "Admin").
+inline constexpr std::string_view kAdminHealthPermission = "admin.health";
+inline constexpr std::string_view kSettingsPermissionsPermission = "settings.permissions";
+inline constexpr std::string_view kSettingsFlagsPermission = "settings.feature_flags";
+inline constexpr std::string_view kOverseerPermission = "overseer.view";
+inline constexpr std::string_view kMetricsPermission = "metrics.view";
+
+/// True for a loopback client address (127.0.0.0/8, ::1, or an IPv4-mapped loopback).
+bool is_loopback(std::string_view ip) noexcept;
+
+/// Guards an admin surface (/admin/*, /settings/*, /overseer, /metrics): a principal holding
+/// `permission` passes; a principal without it gets 403. Without a principal, a loopback client passes in
+/// the development environment and everyone else gets 401. Throws HttpError.
+/// For an unsafe method (POST, PUT, PATCH, DELETE) admitted as a development loopback client, the request
+/// must also come from the app's own pages: a browser's Origin naming another site is refused with 403, so
+/// that a web page cannot drive the local admin API through the developer's browser.
+void require_admin(const Request& req, const AppSettings& settings, std::string_view permission);
+
+/// require_admin as a route dependency (documented as needing `permission`). `app` is read at request
+/// time, so the settings the app runs with apply.
+Dependency require_admin_access(const App& app, std::string permission,
+                                std::source_location where = std::source_location::current());
+
+/// True when `origin` ("https://shop.example:8443") is the origin the request was sent to: its scheme and
+/// its Host header.
+bool same_origin(const Request& req, std::string_view origin) noexcept;
 
 /// A route dependency that requires an authenticated principal holding `permission`: 401 without a
 /// principal, 403 without the permission. Attach it to a route (`.dependencies({require_permission(...)})`)

@@ -35,6 +35,15 @@ class StateStore {
     return ref;
   }
 
+  /// Registers an existing object as the app's T (an interface, say, with its implementation behind it).
+  template <class T>
+  T& put(std::string name, std::shared_ptr<T> object) {
+    if (!object) throw std::logic_error("app state '" + name + "': the object is null");
+    T& ref = *object;
+    add(std::move(name), detail::type_key<T>(), typeid(T), std::move(object));
+    return ref;
+  }
+
   /// The T registered, or null.
   template <class T>
   T* find() const noexcept {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aegis {
@@ -17,6 +18,15 @@ struct Principal {
 
   /// True when the principal holds `permission` (directly or through "*").
   bool has_permission(std::string_view permission) const noexcept;
+};
+
+/// `Depends<MaybePrincipal>` on a public route: the request's principal when there is one. (A route that
+/// needs one takes `Depends<Principal>`, which answers 401 without.)
+struct MaybePrincipal {
+  const Principal* principal = nullptr;
+  explicit operator bool() const noexcept { return principal != nullptr; }
+  const Principal* operator->() const noexcept { return principal; }
+  const Principal& operator*() const noexcept { return *principal; }
 };
 
 }  // namespace aegis

@@ -103,13 +103,49 @@ TEST(Health, AdminViewIsForLoopbackClientsInDevelopmentOnly) {
   TestClient client(app);
   EXPECT_EQ(client.get("/admin/health").send().status(), 200);
   client.set_client("203.0.113.9", 4000);
-  EXPECT_EQ(client.get("/admin/health").send().status(), 403);
+  EXPECT_EQ(client.get("/admin/health").send().status(), 401);  // no principal, not loopback
 
   AppSettings prod;
   prod.environment = "production";
   App production(prod);
   TestClient prod_client(production);
-  EXPECT_EQ(prod_client.get("/admin/health").send().status(), 403);
+  EXPECT_EQ(prod_client.get("/admin/health").send().status(), 401);  // loopback is not enough outside development
+}
+
+// A principal decides, wherever the client is: its permission admin.health opens the view, its absence is 403.
+class AsUser final : public Middleware {
+ public:
+  struct Options {
+    std::vector<std::string> permissions;
+  };
+  explicit AsUser(Options o) : permissions_(std::move(o.permissions)) {}
+  bool on_request(Request& req, Response&) override {
+    auto p = std::make_shared<Principal>();
+    p->id = "7";
+    p->permissions = permissions_;
+    req.set_principal(std::move(p));
+    return false;
+  }
+
+ private:
+  std::vector<std::string> permissions_;
+};
+
+TEST(Health, AdminViewFollowsThePrincipalsPermission) {
+  AppSettings prod;
+  prod.environment = "production";
+  App allowed(prod);
+  allowed.add_middleware<AsUser>({.permissions = {"admin.health"}});
+  TestClient a(allowed);
+  a.set_client("203.0.113.9", 4000);
+  EXPECT_EQ(a.get("/admin/health").send().status(), 200);
+
+  App denied;  // development, loopback: a principal without the permission is still refused
+  denied.add_middleware<AsUser>({.permissions = {"orders.view"}});
+  TestClient d(denied);
+  auto r = d.get("/admin/health").send();
+  EXPECT_EQ(r.status(), 403);
+  EXPECT_NE(r.text().find("admin.health"), std::string::npos) << r.text();
 }
 
 TEST(Health, DuplicateCheckNamesAreRefused) {

@@ -1,6 +1,7 @@
 // The example app's entry point: build the app, let the app factory install the discovered middleware and
 // hooks and include the routers, hand it to aegis::run.
 #include <aegis/aegis.hpp>
+#include <aegis/auth/auth.hpp>
 
 #include "app/components/backend/api/routing.hpp"
 
@@ -8,6 +9,8 @@ int main(int argc, char** argv) {
   aegis::AppSettings settings;
   settings.title = "Aegis example";
   aegis::App app(std::move(settings));
+  aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
+  aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
   app.state().emplace<app::DataService>("data_service");
   app.state().emplace<app::BootMetadata>("boot_metadata");
   aegis::create_backend_app(app, app::include_routers);

@@ -1,5 +1,6 @@
 #include "app/modules/orders/orders.hpp"
 
+#include <aegis/auth/auth.hpp>
 #include <aegis/modules/settings.hpp>
 
 #include <spdlog/spdlog.h>
@@ -9,29 +10,69 @@
 
 namespace app::orders {
 
-Order OrdersState::add(Order order) {
-  std::lock_guard lock(mutex_);
-  order.id = static_cast<std::int64_t>(orders_.size()) + 1;
-  orders_.push_back(order);
-  return order;
+namespace {
+
+Order order_from(const aegis::sql::Row& r) {
+  Order o;
+  o.id = r.get<std::int64_t>(0);
+  o.user_id = r.get<std::string>(1);
+  o.total = r.get<double>(2);
+  o.currency = r.get<std::string>(3);
+  o.status = r.get<std::string>(4);
+  return o;
 }
 
-Order OrdersState::get(std::int64_t id) const {
-  std::lock_guard lock(mutex_);
-  if (id < 1 || id > static_cast<std::int64_t>(orders_.size())) throw OrderNotFound(id);
-  return orders_[static_cast<std::size_t>(id - 1)];
+void load_lines(aegis::sql::Connection& c, Order& o) {
+  for (const auto& l : c.query("SELECT sku, quantity FROM order_lines WHERE order_id = ? ORDER BY line", o.id)) {
+    o.lines.push_back({l.get<std::string>(0), l.get<std::int64_t>(1)});
+  }
 }
 
-std::vector<Order> OrdersState::page(std::size_t offset, std::size_t limit) const {
-  std::lock_guard lock(mutex_);
-  std::vector<Order> out;
-  for (std::size_t i = offset; i < orders_.size() && out.size() < limit; ++i) out.push_back(orders_[i]);
-  return out;
+}  // namespace
+
+aegis::Task<Order> OrdersState::add(Order order) {
+  co_return co_await db_->run([&order](aegis::sql::Connection& c) {
+    return c.transaction([&] {
+      c.execute("INSERT INTO orders (user_id, total, currency, status) VALUES (?, ?, ?, ?)", order.user_id, order.total,
+                order.currency, order.status);
+      order.id = c.last_insert_id();
+      std::int64_t line = 0;
+      for (const auto& l : order.lines) {
+        c.execute("INSERT INTO order_lines (order_id, line, sku, quantity) VALUES (?, ?, ?, ?)", order.id, ++line, l.sku,
+                  l.quantity);
+      }
+      return order;
+    });
+  });
 }
 
-std::size_t OrdersState::count() const {
-  std::lock_guard lock(mutex_);
-  return orders_.size();
+aegis::Task<Order> OrdersState::get(std::int64_t id) {
+  auto found = co_await db_->run([id](aegis::sql::Connection& c) -> std::optional<Order> {
+    auto row = c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ?", id);
+    if (!row) return std::nullopt;
+    Order o = order_from(*row);
+    load_lines(c, o);
+    return o;
+  });
+  if (!found) throw OrderNotFound(id);
+  co_return std::move(*found);
+}
+
+aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int64_t limit) {
+  co_return co_await db_->run([offset, limit](aegis::sql::Connection& c) {
+    std::vector<Order> out;
+    for (const auto& r : c.query("SELECT id, user_id, total, currency, status FROM orders ORDER BY id LIMIT ? OFFSET ?",
+                                 limit, offset)) {
+      out.push_back(order_from(r));
+      load_lines(c, out.back());
+    }
+    return out;
+  });
+}
+
+aegis::Task<std::int64_t> OrdersState::count() {
+  co_return co_await db_->run(
+      [](aegis::sql::Connection& c) { return c.query_one("SELECT COUNT(*) FROM orders")->get<std::int64_t>(0); });
 }
 
 namespace {
@@ -56,7 +97,26 @@ aegis::ModuleMeta OrdersModule::meta() const {
 
 void OrdersModule::register_settings(aegis::App& app) {
   app_ = &app;
-  state_ = &app.state().emplace<OrdersState>("orders", aegis::load_settings<OrdersSettings>("ORDERS"));
+  state_ = &app.state().emplace<OrdersState>("orders", aegis::load_settings<OrdersSettings>("ORDERS"),
+                                             app.state().get<aegis::sql::Database>());
+  // The module's own tables, applied at boot with the framework's (and recorded, so only once).
+  aegis::migrations(app).add({"orders", 1, "orders and their lines", R"sql(
+CREATE TABLE orders (
+  id INTEGER PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  total REAL NOT NULL,
+  currency TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE order_lines (
+  order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+  line INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  PRIMARY KEY (order_id, line)
+);
+)sql"});
 }
 
 void OrdersModule::register_menu_items(aegis::MenuRegistry& registry) {
@@ -86,8 +146,8 @@ void OrdersModule::register_event_handlers(aegis::EventBus& bus) {
 }
 
 void OrdersModule::register_health_checks(aegis::HealthRegistry& registry) {
-  registry.add("orders.store", [this] {
-    return aegis::HealthStatus::healthy(std::to_string(state_->count()) + " orders");
+  registry.add("orders.store", [this]() -> aegis::Task<aegis::HealthStatus> {
+    co_return aegis::HealthStatus::healthy(std::to_string(co_await state_->count()) + " orders");
   });
 }
 
@@ -102,9 +162,9 @@ void OrdersModule::register_middleware(aegis::App& app) { app.add_middleware<Ord
 void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
   aegis::Router r;
   r.get("", [](aegis::State<OrdersState> orders, aegis::Query<int, "offset", aegis::Default<0>, aegis::Min<0>> offset,
-               aegis::Query<std::optional<int>, "limit", aegis::Min<1>, aegis::Max<500>> limit) {
-     const int size = limit->value_or(orders->settings().page_size);
-     return orders->page(static_cast<std::size_t>(*offset), static_cast<std::size_t>(size));
+               aegis::Query<std::optional<int>, "limit", aegis::Min<1>, aegis::Max<500>> limit)
+               -> aegis::Task<std::vector<Order>> {
+     co_return co_await orders->page(*offset, limit->value_or(orders->settings().page_size));
    })
       .summary("A page of orders")
       .dependencies({aegis::require_permission("orders.view")});
@@ -114,7 +174,9 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
      return std::string("new checkout for ") + me->name;
    })
       .summary("The new checkout flow (feature flag orders.new_checkout)");
-  r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Path<std::int64_t, "id"> id) { return orders->get(*id); })
+  r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Path<std::int64_t, "id"> id) -> aegis::Task<Order> {
+     co_return co_await orders->get(*id);
+   })
       .summary("One order")
       .dependencies({aegis::require_permission("orders.view")});
   r.post("", [this](aegis::State<OrdersState> orders, aegis::State<products::ProductsState> products,
@@ -136,7 +198,7 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
      }
      order.lines = in->lines;
      order.status = "placed";
-     order = orders->add(std::move(order));
+     order = co_await orders->add(std::move(order));
      OrderPlaced event;
      event.order_id = order.id;
      event.user_id = order.user_id;
@@ -150,10 +212,10 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
       .dependencies({aegis::require_permission("orders.create")});
   api.include_router(r, {.prefix = "/orders", .tags = {"orders"}});
 
-  views.get("/orders", [](aegis::State<OrdersState> orders) {
-         return aegis::Html{"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Orders</title>"
-                            "</head><body><main><h1>Orders</h1><p>" +
-                            std::to_string(orders->count()) + " orders placed so far.</p></main></body></html>"};
+  views.get("/orders", [](aegis::State<OrdersState> orders) -> aegis::Task<aegis::Html> {
+         co_return aegis::Html{"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Orders</title>"
+                               "</head><body><main><h1>Orders</h1><p>" +
+                               std::to_string(co_await orders->count()) + " orders placed so far.</p></main></body></html>"};
        })
       .summary("The orders page")
       .tags({"orders", "views"});
@@ -165,8 +227,7 @@ aegis::Task<> OrdersModule::on_startup() {
 }
 
 aegis::Task<> OrdersModule::on_shutdown() {
-  spdlog::info("orders: {} orders, {} events seen", state_->count(), state_->events_seen.load());
-  co_return;
+  spdlog::info("orders: {} orders, {} events seen", co_await state_->count(), state_->events_seen.load());
 }
 
 }  // namespace app::orders

@@ -6,12 +6,12 @@
 // view route at /orders.
 
 #include <aegis/aegis.hpp>
+#include <aegis/storage/sql.hpp>
 
 #include <boost/describe.hpp>
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -58,23 +58,26 @@ class OrderNotFound : public std::runtime_error {
   std::int64_t id_;
 };
 
-/// The module's state (app.state "orders"). Thread-safe.
+/// The module's state (app.state "orders"): orders live in the app's database (the module's migration
+/// creates their tables); the database calls run on its own threads.
 class OrdersState {
  public:
-  explicit OrdersState(OrdersSettings settings) : settings_(std::move(settings)) {}
+  OrdersState(OrdersSettings settings, aegis::sql::Database& db) : settings_(std::move(settings)), db_(&db) {}
   const OrdersSettings& settings() const noexcept { return settings_; }
-  Order add(Order order);
-  Order get(std::int64_t id) const;
-  std::vector<Order> page(std::size_t offset, std::size_t limit) const;
-  std::size_t count() const;
+  /// Stores the order and its lines in one transaction; the result has its id.
+  aegis::Task<Order> add(Order order);
+  /// Throws OrderNotFound.
+  aegis::Task<Order> get(std::int64_t id);
+  aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit);
+  aegis::Task<std::int64_t> count();
+
   /// Events seen by the module's handlers (for the health check and the stats).
   std::atomic<std::int64_t> events_seen{0};
   std::atomic<std::int64_t> placed_seen{0};
 
  private:
   OrdersSettings settings_;
-  mutable std::mutex mutex_;
-  std::vector<Order> orders_;
+  aegis::sql::Database* db_;
 };
 
 class OrdersModule final : public aegis::Module {

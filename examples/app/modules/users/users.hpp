@@ -1,14 +1,13 @@
 #pragma once
 
-// The Users module: the people who use the example app, their roles, and (in development) a stand-in for
-// authentication so that the guarded routes can be tried before the auth layer exists.
+// The Users module: who uses the example app. Accounts, sessions and roles are Aegis's own (aegis/auth:
+// `./app users create-admin`, /api/auth/login, /settings/permissions); the module declares the roles the
+// app starts with and offers the user directory.
 
 #include <aegis/aegis.hpp>
 
 #include <boost/describe.hpp>
 
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,23 +21,10 @@ struct User {
 BOOST_DESCRIBE_STRUCT(User, (), (id, name, roles))
 
 struct UsersSettings {
-  /// Accept the X-Demo-User header as the principal (development only).
-  bool demo_principal = true;
+  /// Users per page of GET /api/users (AEGIS_USERS_PAGE_SIZE).
+  int page_size = 50;
 };
-BOOST_DESCRIBE_STRUCT(UsersSettings, (), (demo_principal))
-
-/// The module's state (app.state "users"): the directory of users. Read-only after boot.
-class UsersState {
- public:
-  explicit UsersState(UsersSettings settings);
-  const UsersSettings& settings() const noexcept { return settings_; }
-  const User* find(std::string_view id) const;
-  const std::vector<User>& all() const noexcept { return users_; }
-
- private:
-  UsersSettings settings_;
-  std::vector<User> users_;
-};
+BOOST_DESCRIBE_STRUCT(UsersSettings, (), (page_size))
 
 class UsersModule final : public aegis::Module {
  public:
@@ -46,7 +32,6 @@ class UsersModule final : public aegis::Module {
   void register_settings(aegis::App& app) override;
   void register_menu_items(aegis::MenuRegistry& registry) override;
   void register_permissions(aegis::PermissionRegistry& registry) override;
-  void register_middleware(aegis::App& app) override;
   void register_routes(aegis::Router& api, aegis::Router& views) override;
 };
 
