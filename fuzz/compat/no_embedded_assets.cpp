@@ -5,4 +5,5 @@
 namespace aegis::detail {
 std::span<const EmbeddedAsset> swagger_ui_assets() { return {}; }
 std::span<const EmbeddedAsset> admin_assets() { return {}; }
+std::span<const EmbeddedAsset> overseer_assets() { return {}; }
 }  // namespace aegis::detail

@@ -37,6 +37,13 @@ std::vector<std::string> HealthRegistry::names() const {
   return out;
 }
 
+bool HealthRegistry::critical(std::string_view name) const noexcept {
+  for (const auto& e : checks_) {
+    if (e.name == name) return e.options.critical;
+  }
+  return false;
+}
+
 namespace {
 
 struct RunState {

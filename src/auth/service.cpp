@@ -8,10 +8,12 @@
 #include <charconv>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "auth/crypto.hpp"
 #include "auth/internal.hpp"
+#include "handlers/blocking.hpp"
 
 namespace aegis {
 
@@ -82,6 +84,9 @@ struct AuthService::Impl {
   AuthSettings settings;
   std::once_flag dummy_once;
   std::string dummy_hash;  // verified against for unknown users, so they cost the same as a wrong password
+  // argon2id costs CPU and 64 MiB per hash: it runs on threads of its own, one per core, with a bounded
+  // queue (beyond it, 503), so that a flood of logins neither starves the database's threads nor memory.
+  detail::BlockingPool hashing{std::max(1u, std::thread::hardware_concurrency()), 256};
 
   struct Cached {
     std::shared_ptr<const Principal> principal;
@@ -180,18 +185,27 @@ std::int64_t AuthService::create_user(std::string_view username, std::string_vie
 
 Task<std::optional<UserInfo>> AuthService::authenticate(std::string username, std::string password) {
   Impl& impl = *impl_;
-  co_return co_await impl.db->run([&impl, &username, &password](sql::Connection& c) -> std::optional<UserInfo> {
-    std::call_once(impl.dummy_once, [&impl] { impl.dummy_hash = detail::hash_password(detail::random_token(16)); });
+  struct Stored {
+    std::int64_t id = 0;
+    std::string hash;
+  };
+  const std::optional<Stored> stored = co_await impl.db->run([&username](sql::Connection& c) -> std::optional<Stored> {
     auto row = c.query_one("SELECT id, password_hash FROM aegis_users WHERE username = ?", username);
-    if (!row) {
-      detail::verify_password(impl.dummy_hash, password);  // the same work as for a real user
-      return std::nullopt;
-    }
-    if (!detail::verify_password(row->get<std::string>(1), password)) return std::nullopt;
-    auto principal = Impl::load_principal(c, row->get<std::int64_t>(0));
-    if (!principal) return std::nullopt;
-    return UserInfo{row->get<std::int64_t>(0), principal->name, principal->roles, principal->permissions};
+    if (!row) return std::nullopt;
+    return Stored{row->get<std::int64_t>(0), row->get<std::string>(1)};
   });
+  bool ok = false;
+  auto verify = [&] {
+    std::call_once(impl.dummy_once, [&impl] { impl.dummy_hash = detail::hash_password(detail::random_token(16)); });
+    // An unknown user is checked against a hash too: the same work, the same time, the same answer.
+    ok = detail::verify_password(stored ? stored->hash : impl.dummy_hash, password) && stored.has_value();
+  };
+  co_await detail::run_blocking(impl.hashing, verify);
+  if (!ok) co_return std::nullopt;
+  const std::int64_t id = stored->id;
+  auto principal = co_await impl.db->run([id](sql::Connection& c) { return Impl::load_principal(c, id); });
+  if (!principal) co_return std::nullopt;
+  co_return UserInfo{id, principal->name, principal->roles, principal->permissions};
 }
 
 Task<AuthService::Session> AuthService::create_session(std::int64_t user_id) {

@@ -71,7 +71,7 @@ struct FlagView {
 };
 BOOST_DESCRIBE_STRUCT(FlagView, (), (name, description, default_value, system, overrides, enabled))
 
-AEGIS_FIELD_RULES(FlagOverride, (scope, Pattern<"^(system|tenant|user)$">), (subject, MaxLength<128>))
+AEGIS_FIELD_RULES(FlagOverride, (scope, Pattern<"^(system|tenant|user)$">), (subject, Optional, MaxLength<128>))
 
 }  // namespace settings_api
 

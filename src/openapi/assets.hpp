@@ -26,6 +26,8 @@ std::span<const EmbeddedAsset> swagger_ui_assets();
 
 /// The admin pages' stylesheet and scripts (web/admin).
 std::span<const EmbeddedAsset> admin_assets();
+/// The Overseer's stylesheet and script (web/overseer).
+std::span<const EmbeddedAsset> overseer_assets();
 
 /// The asset decompressed, for a client that does not accept gzip (done once per asset, then kept).
 const std::string& inflated(const EmbeddedAsset& asset);

@@ -42,7 +42,8 @@ std::atomic<std::uint64_t> next_database_id{1};
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool memory, const DatabaseOptions& options) {
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+    // URIs only for the in-memory database's shared-cache name; a file path is taken as it is.
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | (memory ? SQLITE_OPEN_URI : 0);
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -55,7 +56,13 @@ class SqliteConnection final : public Connection {
     std::string pragmas = "PRAGMA foreign_keys = ON;";
     if (!memory) pragmas += "PRAGMA journal_mode = WAL;";
     pragmas += options.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
-    exec_script(pragmas);
+    try {
+      exec_script(pragmas);  // the first statement: a file that is not a database fails here
+    } catch (...) {
+      sqlite3_close(db_);  // the destructor does not run for a constructor that throws
+      db_ = nullptr;
+      throw;
+    }
   }
 
   ~SqliteConnection() override {
@@ -164,6 +171,8 @@ class SqliteConnection final : public Connection {
               rc = sqlite3_bind_double(stmt, at, v);
             } else if constexpr (std::is_same_v<V, std::string>) {
               rc = sqlite3_bind_text64(stmt, at, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+            } else if (v.empty()) {
+              rc = sqlite3_bind_zeroblob(stmt, at, 0);  // an empty vector's data() is null: SQLite would bind NULL
             } else {
               rc = sqlite3_bind_blob64(stmt, at, v.data(), v.size(), SQLITE_STATIC);
             }
@@ -239,12 +248,20 @@ std::shared_ptr<Database> Database::open(std::string_view url, DatabaseOptions o
     if (rest.find('?') != std::string_view::npos) {
       throw std::invalid_argument("AEGIS_DATABASE_URL: options in the URL are not supported ('" + std::string(url) + "')");
     }
+    // SQLite's own spellings of a private in-memory database would give every connection its own one.
+    if (rest == ":memory:" || rest.starts_with("file:")) {
+      throw std::invalid_argument("AEGIS_DATABASE_URL: '" + std::string(url) +
+                                  "' is not a file path; an in-memory database is sqlite::memory:");
+    }
     return std::make_shared<SqliteDatabase>(std::string(url), std::string(rest), false, options);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     throw std::invalid_argument("AEGIS_DATABASE_URL: PostgreSQL is not supported yet; use sqlite:///path");
   }
-  throw std::invalid_argument("AEGIS_DATABASE_URL: unsupported database URL '" + std::string(url) +
+  // Only the scheme: the rest may hold a password.
+  const std::size_t colon = url.find(':');
+  const std::string scheme = colon == std::string_view::npos ? std::string("(none)") : std::string(url.substr(0, colon));
+  throw std::invalid_argument("AEGIS_DATABASE_URL: unsupported database scheme '" + scheme +
                               "' (expected sqlite:///path or sqlite::memory:)");
 }
 

@@ -44,6 +44,32 @@ expect_in("${first}" "startup/boot.cpp")
 expect_in("${first}" "shutdown/bye.cpp")
 expect_not_in("${first}" "Second")
 
+# The Overseer of the app, in Chromium (when node and the npm packages are there): its Lifecycle tab lists
+# the middleware; after the rebuild below it must list one more, the dropped-in file.
+function(overseer_middleware label out_count out_text)
+  execute_process(COMMAND "${NODE}" "${SOURCE_DIR}/tests/browser/overseer_fixture.test.mjs"
+                          "${WORK_DIR}/build/package_app" "${NPM_DIR}" "${ARTIFACTS}" "${label}"
+                  RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT code EQUAL 0)
+    message(FATAL_ERROR "the Overseer fixture test failed (${code}):\n${out}\n${err}")
+  endif()
+  string(REGEX MATCH "middleware: ([0-9]+)" found "${out}")
+  if(NOT found)
+    message(FATAL_ERROR "the Overseer fixture test printed no middleware count:\n${out}")
+  endif()
+  set(${out_count} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+  set(${out_text} "${out}" PARENT_SCOPE)
+endfunction()
+set(with_browser FALSE)
+if(NODE)
+  if(NOT EXISTS "${NPM_DIR}/node_modules/playwright-core")
+    message(FATAL_ERROR "playwright-core is not in ${NPM_DIR}/node_modules: run scripts/setup")
+  endif()
+  set(with_browser TRUE)
+  overseer_middleware(before count_before text_before)
+  expect_not_in("${text_before}" "b_second.cpp")
+endif()
+
 # Drop a file in and rebuild: nothing else changes.
 configure_file("${SOURCE_DIR}/tests/package/second_middleware.cpp.in"
                "${WORK_DIR}/src/app/components/backend/middleware/b_second.cpp" COPYONLY)
@@ -51,4 +77,14 @@ run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("${WORK_DIR}/build/package_app" check)
 expect_in("${last_output}" "middleware/b_second.cpp")
 expect_in("${last_output}" "Second")
+if(with_browser)
+  overseer_middleware(after count_after text_after)
+  math(EXPR expected "${count_before} + 1")
+  if(NOT count_after EQUAL expected)
+    message(FATAL_ERROR "the Overseer listed ${count_before} middleware before the rebuild and ${count_after} "
+                        "after; expected ${expected}:\n${text_after}")
+  endif()
+  expect_in("${text_after}" "b_second.cpp")
+  message(STATUS "the Overseer shows ${count_before} middleware, then ${count_after} with middleware/b_second.cpp")
+endif()
 message(STATUS "the installed package builds an app; a dropped-in middleware file appears after a rebuild")

@@ -195,9 +195,14 @@
           username: login.elements.username.value,
           password: login.elements.password.value,
         });
-        const next = new URLSearchParams(location.search).get('next') || '/settings/permissions';
-        // Only a path of this site: never an open redirect.
-        location.assign(next.startsWith('/') && !next.startsWith('//') ? next : '/settings/permissions');
+        // Only a page of this site: never an open redirect ("//evil", "/\\evil" and "https://evil" resolve
+        // to another origin and are refused).
+        let target = '/settings/permissions';
+        try {
+          const next = new URL(new URLSearchParams(location.search).get('next') || target, location.origin);
+          if (next.origin === location.origin) target = next.pathname + next.search + next.hash;
+        } catch (e) { /* a malformed next: the default */ }
+        location.assign(target);
       } catch (e) {
         say(e.message, true);
         login.elements.password.value = '';

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -100,6 +101,8 @@ class HealthRegistry {
 
   std::size_t size() const noexcept { return checks_.size(); }
   std::vector<std::string> names() const;
+  /// Whether check `name` is critical (false for an unknown name).
+  bool critical(std::string_view name) const noexcept;
 
   /// Runs every check now, concurrently, on the calling coroutine's executor.
   Task<HealthReport> run() const;

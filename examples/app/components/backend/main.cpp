@@ -2,6 +2,7 @@
 // hooks and include the routers, hand it to aegis::run.
 #include <aegis/aegis.hpp>
 #include <aegis/auth/auth.hpp>
+#include <aegis/overseer/overseer.hpp>
 
 #include "app/components/backend/api/routing.hpp"
 
@@ -11,8 +12,8 @@ int main(int argc, char** argv) {
   aegis::App app(std::move(settings));
   aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
   aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
+  aegis::use_overseer(app);  // the /overseer dashboard's state; captured by startup/component_health.cpp
   app.state().emplace<app::DataService>("data_service");
-  app.state().emplace<app::BootMetadata>("boot_metadata");
   aegis::create_backend_app(app, app::include_routers);
   return aegis::run(argc, argv, app);
 }

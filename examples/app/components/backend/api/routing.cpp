@@ -1,15 +1,17 @@
 #include "app/components/backend/api/routing.hpp"
 
 #include <aegis/auth/auth.hpp>
+#include <aegis/overseer/overseer.hpp>
 
 namespace app {
 
 void include_routers(aegis::App& app) {
-  app.include_router(health_router(), {.prefix = "/api/health", .tags = {"health"}});
+  app.include_router(health_router(app), {.prefix = "/api/health", .tags = {"health"}});
   app.include_router(data_router(), {.prefix = "/api", .tags = {"data"}});
   app.include_router(benchmark_router(), {.tags = {"benchmark"}});
   app.include_router(aegis::auth_router(app), {.prefix = "/api/auth", .tags = {"auth"}});
   app.include_router(aegis::settings_router(app));  // /settings/permissions, /settings/feature-flags
+  app.include_router(aegis::overseer_router(app));  // /overseer and /overseer/api/*
 }
 
 }  // namespace app

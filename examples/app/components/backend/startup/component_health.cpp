@@ -1,15 +1,15 @@
-// Captures what the backend registered (routes, middleware, lifecycle) once, at boot, so that health and
-// the Overseer read it from memory.
+// Captures what the backend registered (routes, middleware, lifecycle, modules) once, at boot, through the
+// introspection API, so that the Overseer (/overseer/api/metadata) and /api/health/components read it from
+// memory.
 #include <aegis/aegis.hpp>
+#include <aegis/overseer/overseer.hpp>
 
 #include <spdlog/spdlog.h>
 
-#include "app/services/boot_metadata.hpp"
-
-AEGIS_STARTUP_HOOK(component_health, "Cache the boot metadata the Overseer shows") {
-  auto& meta = app.state().get<app::BootMetadata>();
-  meta.capture(app);
-  const auto s = meta.summary();
+AEGIS_STARTUP_HOOK(component_health, "Capture the boot metadata the Overseer shows") {
+  auto& overseer = app.state().get<aegis::Overseer>();
+  overseer.capture(app);
+  const auto s = overseer.summary();
   spdlog::info("backend: {} routes, {} endpoints, {} middleware ({} security layers)", s.routes, s.endpoints,
                s.middleware, s.security_layers);
 }
