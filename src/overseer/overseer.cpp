@@ -291,8 +291,19 @@ void Overseer::capture(const App& app) {
     }
     r["path_params"] = std::move(params);
     r["response_model"] = operation != nullptr ? response_model(*operation) : json::value(nullptr);
-    const bool no_content = routes[i].endpoint->doc() != nullptr && routes[i].endpoint->doc()->no_content;
-    r["status"] = info.status != 0 ? info.status : (no_content ? 204 : 200);
+    // The success status: the route's, else the documented one; unknown for an undocumented raw route.
+    json::value status = nullptr;
+    if (info.status != 0) {
+      status = info.status;
+    } else if (operation != nullptr) {
+      for (const auto& kv : operation->at("responses").as_object()) {
+        if (!kv.key().empty() && kv.key()[0] == '2') {
+          status = std::stoi(std::string(kv.key()));
+          break;
+        }
+      }
+    }
+    r["status"] = status;
 
     json::array deps;
     bool secured = false;
@@ -424,7 +435,9 @@ std::string Overseer::metrics_json() const {
     const double free_bytes = static_cast<double>(fs.f_bavail) * block;
     const double used = total - static_cast<double>(fs.f_bfree) * block;
     disk["total_bytes"] = static_cast<std::uint64_t>(total);
-    disk["free_bytes"] = static_cast<std::uint64_t>(free_bytes);
+    disk["free_bytes"] = static_cast<std::uint64_t>(free_bytes);  // what unprivileged users may still fill
+    // Blocks only root may use: total = used + free + reserved.
+    disk["reserved_bytes"] = static_cast<std::uint64_t>(static_cast<double>(fs.f_bfree - fs.f_bavail) * block);
     disk["used_bytes"] = static_cast<std::uint64_t>(used);
     // As df counts it: used over what non-root users can fill.
     disk["used_percent"] = round1(percent(used, used + free_bytes));

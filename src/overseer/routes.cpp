@@ -140,6 +140,7 @@ Router overseer_router(App& app) {
   auto guard = require_admin_access(app, permission);
   r.get("/overseer/api/components", [a, overseer](Response& res) -> Task<void> {
      auto report = co_await a->health().cached(a->settings().health_cache);
+     res.set_header("Cache-Control", "no-store");
      res.json_text(components_json(*a, *overseer, *report));
    })
       .dependencies({guard})
@@ -149,6 +150,7 @@ Router overseer_router(App& app) {
      if (!overseer->captured()) {
        throw HttpError(503, "The app's structure has not been captured: call Overseer::capture(app) in a startup hook");
      }
+     res.set_header("Cache-Control", "no-store");
      res.json_text(overseer->metadata_json());
    })
       .dependencies({guard})
