@@ -42,6 +42,7 @@ struct App::Impl final : detail::EndpointHost {
   std::vector<detail::ExceptionHandlerEntry> exception_handlers;
   std::vector<detail::ChainEntry> added_middleware;  // in add order; the stack runs them in reverse
   std::string registration_source;
+  std::string registration_description;
   std::vector<LifecycleHook> startup_hooks;
   std::vector<LifecycleHook> shutdown_hooks;
   std::vector<Diagnostic> diagnostics;
@@ -188,7 +189,10 @@ void App::add_exception_handler_entry(detail::ExceptionHandlerEntry entry) {
   impl_->exception_handlers.push_back(std::move(entry));
 }
 
-void App::set_registration_source(std::string file) { impl_->registration_source = std::move(file); }
+void App::set_registration_source(std::string file, std::string description) {
+  impl_->registration_source = std::move(file);
+  impl_->registration_description = std::move(description);
+}
 
 void App::add_middleware(std::shared_ptr<MiddlewareBase> middleware, std::string type_name,
                          std::source_location where) {
@@ -198,6 +202,7 @@ void App::add_middleware(std::shared_ptr<MiddlewareBase> middleware, std::string
                          ? std::string(where.file_name()) + ":" + std::to_string(where.line())
                          : impl_->registration_source;
   impl_->added_middleware.push_back(make_entry(std::move(middleware), std::move(type_name), std::move(file)));
+  impl_->added_middleware.back().info.description = impl_->registration_description;
 }
 
 std::vector<MiddlewareInfo> App::middleware_stack() const {

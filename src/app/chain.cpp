@@ -13,14 +13,20 @@ namespace detail {
 
 // Runs on_response of the sync layers [down_to, from), innermost first.
 void MiddlewareChain::unwind(std::size_t from, std::size_t down_to, Request& req, Response& res) const {
-  for (std::size_t i = from; i-- > down_to;) entries_[i].sync->on_response(req, res);
+  // An async layer inside the range is one the request skipped (applies() said no).
+  for (std::size_t i = from; i-- > down_to;) {
+    if (entries_[i].sync != nullptr) entries_[i].sync->on_response(req, res);
+  }
 }
 
 Task<> MiddlewareChain::run_from(std::size_t index, Request& req, Response& res) const {
   const std::size_t n = entries_.size();
   for (std::size_t i = index; i < n; ++i) {
     const ChainEntry& e = entries_[i];
-    if (e.async != nullptr) return run_async_layer(i, index, req, res);
+    if (e.async != nullptr) {
+      if (!e.async->applies(req)) continue;
+      return run_async_layer(i, index, req, res);
+    }
     if (e.sync->on_request(req, res)) {
       unwind(i + 1, index, req, res);
       return {};

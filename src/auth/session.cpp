@@ -63,6 +63,16 @@ std::string SessionAuth::options_json() const {
   return out;
 }
 
+bool SessionAuth::applies(const Request& req) const noexcept {
+  if (iequals_prefix(req.header("authorization"), "bearer ")) return true;
+  if (!req.has_header("cookie")) return false;
+  try {
+    return req.cookie(auth_->settings().session_cookie).has_value();
+  } catch (...) {
+    return true;  // let handle() meet whatever went wrong
+  }
+}
+
 Task<> SessionAuth::handle(Request& req, Response& res, Next next) {
   const AuthSettings& s = auth_->settings();
   const std::string_view authorization = req.header("authorization");

@@ -183,7 +183,7 @@ App& create_backend_app(App& app, IncludeRouters include_routers, const BackendH
   for (const auto& hook : hooks.of(BackendHook::Kind::middleware)) {
     const std::string file = short_file(hook.file);
     spdlog::debug("middleware file {}", file);
-    app.set_registration_source(file);
+    app.set_registration_source(file, hook.description);
     try {
       hook.install(app);
     } catch (const std::exception& e) {
@@ -193,7 +193,7 @@ App& create_backend_app(App& app, IncludeRouters include_routers, const BackendH
     app.set_registration_source({});
   }
   for (const auto& e : modules) {
-    app.set_registration_source("module " + e.meta.name);
+    app.set_registration_source("module " + e.meta.name, "Added by the " + e.meta.name + " module");
     try {
       e.module->register_middleware(app);
     } catch (const std::exception& ex) {

@@ -261,8 +261,8 @@ class App {
   /// The router and exception-handler layer alone (the innermost layer of the middleware chain).
   Task<> dispatch(Request& req, Response& res) const;
 
-  /// Internal: while a discovered middleware file installs, the file add_middleware records.
-  void set_registration_source(std::string file);
+  /// Internal: while a discovered middleware file installs, the file and description add_middleware records.
+  void set_registration_source(std::string file, std::string description = {});
 
  private:
   void add_exception_handler_entry(detail::ExceptionHandlerEntry entry);

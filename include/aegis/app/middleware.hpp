@@ -61,6 +61,12 @@ class Next {
 class AsyncMiddleware : public MiddlewareBase {
  public:
   virtual Task<> handle(Request& req, Response& res, Next next) = 0;
+  /// False: this request passes the layer as if it were not there, without a coroutine frame (a session
+  /// layer skips requests that carry no credentials). Runs on the I/O thread; must be cheap.
+  virtual bool applies(const Request& req) const noexcept {
+    (void)req;
+    return true;
+  }
 };
 
 /// One entry of the middleware stack as introspection shows it, outermost first.

@@ -182,6 +182,8 @@ class SessionAuth final : public AsyncMiddleware {
  public:
   explicit SessionAuth(AuthService& auth) : auth_(&auth) {}
   Task<> handle(Request& req, Response& res, Next next) override;
+  /// Only requests with an `Authorization: Bearer` header or the session cookie pay for this layer.
+  bool applies(const Request& req) const noexcept override;
   bool security_layer() const override { return true; }
   std::string options_json() const override;
 

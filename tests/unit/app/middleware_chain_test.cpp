@@ -93,6 +93,43 @@ TEST(MiddlewareChain, FiveMiddlewaresRunLastAddedFirstAndUnwindInReverse) {
   EXPECT_NE(stack[0].file.find("middleware_chain_test.cpp:"), std::string::npos) << stack[0].file;
 }
 
+// An async layer that only wants requests carrying X-Async: the others pass it by.
+class Choosy final : public AsyncMiddleware {
+ public:
+  explicit Choosy(std::shared_ptr<Log> log) : log_(std::move(log)) {}
+  bool applies(const Request& req) const noexcept override { return req.has_header("x-async"); }
+  Task<> handle(Request&, Response&, Next next) override {
+    log_->push_back("choosy request");
+    co_await next();
+    log_->push_back("choosy response");
+  }
+
+ private:
+  std::shared_ptr<Log> log_;
+};
+
+TEST(MiddlewareChain, AnAsyncLayerThatDoesNotApplyIsPassedByAndTheOthersStillUnwind) {
+  auto log = std::make_shared<Log>();
+  App app(bare());
+  app.router().get("/x", [log] {
+    log->push_back("handler");
+    return std::string("ok");
+  });
+  app.add_middleware(std::make_shared<Recorder>(log, "inner"), "inner");
+  app.add_middleware(std::make_shared<Choosy>(log), "choosy");
+  app.add_middleware(std::make_shared<Recorder>(log, "outer"), "outer");
+  TestClient client(app);
+  auto r = client.get("/x").send();
+  EXPECT_EQ(r.text(), "ok");
+  EXPECT_EQ(*log, (Log{"outer request", "inner request", "handler", "inner response", "outer response"}));
+  EXPECT_EQ(r.headers("x-seen-by"), (std::vector<std::string>{"inner", "outer"}));
+
+  log->clear();
+  r = client.get("/x").header("X-Async", "1").send();
+  EXPECT_EQ(*log, (Log{"outer request", "choosy request", "inner request", "handler", "inner response",
+                       "choosy response", "outer response"}));
+}
+
 TEST(MiddlewareChain, AnEarlyAnswerSkipsTheInnerLayersButNotTheOuterResponses) {
   auto log = std::make_shared<Log>();
   App app(bare());

@@ -13,7 +13,10 @@ int main(int argc, char** argv) {
   aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
   aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
   aegis::use_overseer(app);  // the /overseer dashboard's state; captured by startup/component_health.cpp
-  app.state().emplace<app::DataService>("data_service");
+  auto& data = app.state().emplace<app::DataService>("data_service");
+  app.health().add("data_service", [&data] {
+    return data.running() ? aegis::HealthStatus::healthy() : aegis::HealthStatus::failing("stopped");
+  });
   aegis::create_backend_app(app, app::include_routers);
   return aegis::run(argc, argv, app);
 }

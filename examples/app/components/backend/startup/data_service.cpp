@@ -1,12 +1,7 @@
-// Starts the data service and registers its health check, so /health/ready reports it.
+// Starts the data service (its health check is registered with the app in main.cpp, before boot, so that
+// everything that lists the checks at boot sees it).
 #include <aegis/aegis.hpp>
 
 #include "app/services/data_service.hpp"
 
-AEGIS_STARTUP_HOOK(data_service, "Start the data service and register its health check") {
-  auto& data = app.state().get<app::DataService>();
-  data.start();
-  app.health().add("data_service", [&data] {
-    return data.running() ? aegis::HealthStatus::healthy() : aegis::HealthStatus::failing("stopped");
-  });
-}
+AEGIS_STARTUP_HOOK(data_service, "Start the data service") { app.state().get<app::DataService>().start(); }
