@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -39,6 +41,27 @@ std::atomic<std::uint64_t> next_database_id{1};
   throw SqlError(std::move(message), base == SQLITE_CONSTRAINT);
 }
 
+// True when `rest` (what follows a statement) holds nothing SQLite would run: whitespace, semicolons and
+// comments ("-- to the end of the line", "/* ... */", an unterminated "/*" running to the end).
+bool only_separators(std::string_view rest) {
+  std::size_t i = 0;
+  while (i < rest.size()) {
+    const char c = rest[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == ';') {
+      ++i;
+    } else if (rest.substr(i, 2) == "--") {
+      const std::size_t end = rest.find('\n', i);
+      i = end == std::string_view::npos ? rest.size() : end + 1;
+    } else if (rest.substr(i, 2) == "/*") {
+      const std::size_t end = rest.find("*/", i + 2);
+      i = end == std::string_view::npos ? rest.size() : end + 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool memory, const DatabaseOptions& options) {
@@ -66,7 +89,7 @@ class SqliteConnection final : public Connection {
   }
 
   ~SqliteConnection() override {
-    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    for (auto& cached : statements_) sqlite3_finalize(cached.stmt);
     sqlite3_close(db_);
   }
 
@@ -82,16 +105,15 @@ class SqliteConnection final : public Connection {
   }
 
   std::vector<Row> query_values(std::string_view sql, std::span<const Value> params) override {
-    sqlite3_stmt* stmt = prepare(sql, params);
+    const StatementInUse use(*this, sql);
+    sqlite3_stmt* stmt = use.stmt();
+    bind(stmt, sql, params);
     std::vector<Row> rows;
     std::shared_ptr<const std::vector<std::string>> columns;
     for (;;) {
       const int rc = sqlite3_step(stmt);
       if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) {
-        sqlite3_reset(stmt);
-        fail(db_, rc, "query failed");
-      }
+      if (rc != SQLITE_ROW) fail(db_, rc, "query failed");
       const int n = sqlite3_column_count(stmt);
       if (!columns) {
         auto names = std::make_shared<std::vector<std::string>>();
@@ -118,16 +140,16 @@ class SqliteConnection final : public Connection {
       }
       rows.emplace_back(columns, std::move(values));
     }
-    sqlite3_reset(stmt);
     return rows;
   }
 
   std::int64_t execute_values(std::string_view sql, std::span<const Value> params) override {
-    sqlite3_stmt* stmt = prepare(sql, params);
+    const StatementInUse use(*this, sql);
+    sqlite3_stmt* stmt = use.stmt();
+    bind(stmt, sql, params);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
     }
-    sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) fail(db_, rc, "statement failed");
     return sqlite3_changes64(db_);
   }
@@ -140,18 +162,88 @@ class SqliteConnection final : public Connection {
   void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
  private:
-  // Statements are prepared once per connection and reused.
-  sqlite3_stmt* prepare(std::string_view sql, std::span<const Value> params) {
-    sqlite3_stmt*& stmt = statements_[std::string(sql)];
-    if (stmt == nullptr) {
-      const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                        &stmt, nullptr);
-      if (rc != SQLITE_OK) {
-        statements_.erase(std::string(sql));
-        fail(db_, rc, "cannot prepare '" + std::string(sql) + "'");
-      }
+  // Statements are prepared once per connection and reused, the most recently used first in `statements_`;
+  // beyond kMaxCachedStatements the least recently used one that is not running is finalized.
+  static constexpr std::size_t kMaxCachedStatements = 128;
+
+  struct CachedStatement {
+    std::string sql;
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  using Cache = std::list<CachedStatement>;
+
+  // A cached statement taken for one query or execute. However that ends (its rows read, an SQL error, a
+  // failed bind, bad_alloc), the statement is reset and its bindings cleared: an active statement would keep
+  // its read snapshot (blocking WAL checkpoints), refuse the next call's binds (SQLITE_MISUSE) and hold
+  // pointers into that call's parameters.
+  class StatementInUse {
+   public:
+    StatementInUse(SqliteConnection& connection, std::string_view sql) : entry_(connection.acquire(sql)) {
+      entry_->in_use = true;
     }
-    sqlite3_clear_bindings(stmt);
+    ~StatementInUse() {
+      sqlite3_reset(entry_->stmt);
+      sqlite3_clear_bindings(entry_->stmt);
+      entry_->in_use = false;
+    }
+    StatementInUse(const StatementInUse&) = delete;
+    StatementInUse& operator=(const StatementInUse&) = delete;
+    sqlite3_stmt* stmt() const noexcept { return entry_->stmt; }
+
+   private:
+    Cache::iterator entry_;
+  };
+
+  // The cached statement for `sql`, prepared now if it is not cached. `sql` must be exactly one statement.
+  Cache::iterator acquire(std::string_view sql) {
+    if (const auto found = index_.find(sql); found != index_.end()) {
+      statements_.splice(statements_.begin(), statements_, found->second);  // iterators stay valid
+      return found->second;
+    }
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    // An empty view's data() may be null, which SQLite takes for misuse rather than for empty SQL.
+    const int rc = sqlite3_prepare_v3(db_, sql.empty() ? "" : sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &raw, &tail);
+    if (rc != SQLITE_OK) fail(db_, rc, "cannot prepare '" + std::string(sql) + "'");
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, &sqlite3_finalize);
+    // Empty or comment-only SQL prepares to no statement at all.
+    if (!stmt) throw SqlError("cannot prepare '" + std::string(sql) + "': it holds no SQL statement", false);
+    // SQLite prepares the first statement and returns the rest; running only the first would silently drop
+    // the others ("SELECT 1; DROP TABLE x").
+    const std::size_t used = tail == nullptr ? sql.size() : static_cast<std::size_t>(tail - sql.data());
+    if (!only_separators(sql.substr(std::min(used, sql.size())))) {
+      throw SqlError("cannot prepare '" + std::string(sql) +
+                         "': only one statement is allowed (exec_script runs several without parameters)",
+                     false);
+    }
+    evict_one_if_full();
+    statements_.push_front(CachedStatement{std::string(sql), nullptr, false});
+    try {
+      index_.emplace(statements_.front().sql, statements_.begin());
+    } catch (...) {
+      statements_.pop_front();
+      throw;
+    }
+    statements_.front().stmt = stmt.release();  // the cache finalizes it from now on
+    return statements_.begin();
+  }
+
+  void evict_one_if_full() noexcept {
+    if (statements_.size() < kMaxCachedStatements) return;
+    for (auto it = statements_.end(); it != statements_.begin();) {
+      --it;
+      if (it->in_use) continue;  // running further up the stack
+      index_.erase(it->sql);
+      sqlite3_finalize(it->stmt);
+      statements_.erase(it);
+      return;
+    }
+  }
+
+  // Binds `params` (which must outlive the statement's run: text and blobs are not copied).
+  void bind(sqlite3_stmt* stmt, std::string_view sql, std::span<const Value> params) {
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
       throw SqlError("'" + std::string(sql) + "' takes " + std::to_string(sqlite3_bind_parameter_count(stmt)) +
                          " parameters, " + std::to_string(params.size()) + " given",
@@ -180,11 +272,11 @@ class SqliteConnection final : public Connection {
           params[i]);
       if (rc != SQLITE_OK) fail(db_, rc, "cannot bind a parameter");
     }
-    return stmt;
   }
 
   sqlite3* db_ = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+  Cache statements_;
+  std::unordered_map<std::string_view, Cache::iterator> index_;  // keys view the entries' `sql`
 };
 
 class SqliteDatabase final : public Database {

@@ -12,15 +12,53 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+// Allocation failure on demand, to make C++ code inside Connection::query throw between two SQLite steps (the
+// public API has no row callback). The replacements behave as the defaults until a test arms them, and only
+// on the arming thread.
+namespace {
+thread_local long allocations_before_failure = -1;  // -1: never fail
+
+void* allocate(std::size_t size) {
+  if (allocations_before_failure >= 0 && allocations_before_failure-- == 0) throw std::bad_alloc();
+  for (;;) {
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+void* allocate_or_null(std::size_t size) noexcept {
+  try {
+    return allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+}  // namespace
+
+void* operator new(std::size_t size) { return allocate(size); }
+void* operator new[](std::size_t size) { return allocate(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return allocate_or_null(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return allocate_or_null(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace {
 
@@ -403,6 +441,144 @@ TEST_F(SqlValues, HostileTextBoundAsAParameterIsStoredExactlyAndNeverRuns) {
       EXPECT_EQ(c.query("SELECT t FROM v WHERE t = ?", s).size(), 1u) << s;
     }
     EXPECT_TRUE(c.query("SELECT t FROM v WHERE t = ?", "' OR 1=1 --").empty());
+  });
+}
+
+// ---- statements and the statement cache ----------------------------------------------------------------------
+
+// While alive, the `n`th allocation on this thread from now (0: the next) throws std::bad_alloc.
+class FailingAllocation {
+ public:
+  explicit FailingAllocation(long n) { allocations_before_failure = n; }
+  ~FailingAllocation() { allocations_before_failure = -1; }
+  FailingAllocation(const FailingAllocation&) = delete;
+  FailingAllocation& operator=(const FailingAllocation&) = delete;
+};
+
+// How many prepared statements the connection holds (those with text `sql` only, when given), from SQLite's
+// sqlite_stmt table; empty when SQLite was built without it (SQLITE_ENABLE_STMTVTAB).
+std::optional<std::int64_t> prepared_statements(Connection& c, std::optional<std::string> sql = std::nullopt) {
+  try {
+    if (sql) return c.query_one("SELECT count(*) FROM sqlite_stmt WHERE sql = ?", *sql)->get<std::int64_t>(0);
+    return c.query_one("SELECT count(*) FROM sqlite_stmt")->get<std::int64_t>(0);
+  } catch (const SqlError&) {
+    return std::nullopt;
+  }
+}
+
+// How many of the connection's statements are still active (stepped and not reset), apart from the asking one.
+std::optional<std::int64_t> active_statements(Connection& c) {
+  try {
+    return c.query_one("SELECT count(*) FROM sqlite_stmt WHERE busy AND sql NOT LIKE '%sqlite_stmt%'")
+        ->get<std::int64_t>(0);
+  } catch (const SqlError&) {
+    return std::nullopt;
+  }
+}
+
+TEST_F(SqlValues, EmptyOrCommentOnlySqlIsASqlErrorNotACrash) {
+  with([](Connection& c) {
+    for (const std::string sql : {"", "  ", "-- x", "/* x */", ";", " ; -- only a comment\n"}) {
+      try {
+        c.query(sql);
+        FAIL() << "query ran '" << sql << "'";
+      } catch (const SqlError& e) {
+        EXPECT_NE(std::string(e.what()).find("holds no SQL statement"), std::string::npos) << e.what();
+        EXPECT_FALSE(e.constraint());
+      }
+      EXPECT_THROW(c.execute(sql), SqlError) << "'" << sql << "'";
+      EXPECT_THROW(c.query(sql, 1), SqlError) << "'" << sql << "'";
+    }
+    EXPECT_THROW(c.query(std::string_view()), SqlError);
+    EXPECT_EQ(count(c, "v"), 0);  // the connection is still usable
+  });
+}
+
+TEST_F(SqlValues, QueryAndExecuteRefuseASecondStatementAndRunNothing) {
+  with([](Connection& c) {
+    try {
+      c.query("SELECT 1; DROP TABLE v");
+      FAIL() << "the query ran";
+    } catch (const SqlError& e) {
+      EXPECT_NE(std::string(e.what()).find("only one statement is allowed"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("SELECT 1; DROP TABLE v"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(table_exists(c, "v"));
+    EXPECT_THROW(c.execute("INSERT INTO v (i) VALUES (?); INSERT INTO v (i) VALUES (2)", 1), SqlError);
+    EXPECT_THROW(c.execute("INSERT INTO v (i) VALUES (1);\n-- and\nDELETE FROM v"), SqlError);
+    EXPECT_THROW(c.query("SELECT 1 /* a */; SELECT 2"), SqlError);
+    EXPECT_EQ(count(c, "v"), 0);
+    // Semicolons, whitespace and comments after the statement are not a second one, nor is a ';' in a string.
+    EXPECT_EQ(c.query_one("SELECT 1;")->get<int>(0), 1);
+    EXPECT_EQ(c.query_one("SELECT 2; ;\n")->get<int>(0), 2);
+    EXPECT_EQ(c.query_one("SELECT 3; -- three\n/* done */ ;")->get<int>(0), 3);
+    EXPECT_EQ(c.query_one("SELECT 4 -- four")->get<int>(0), 4);
+    EXPECT_EQ(c.query_one("SELECT ? || '; DROP TABLE v'", "x")->get<std::string>(0), "x; DROP TABLE v");
+    EXPECT_EQ(c.execute("INSERT INTO v (i) VALUES (?);", 1), 1);
+    EXPECT_EQ(count(c, "v"), 1);
+    // Scripts (migrations) still run several statements.
+    c.exec_script("CREATE TABLE s (x INTEGER); INSERT INTO s VALUES (1); INSERT INTO s VALUES (2);");
+    EXPECT_EQ(count(c, "s"), 2);
+  });
+}
+
+TEST_F(SqlValues, AFailureWhileReadingRowsLeavesTheStatementReadyForTheNextCall) {
+  with([](Connection& c) {
+    c.exec_script(
+        "WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < 40) "
+        "INSERT INTO v (i, t) SELECT x, 'row number ' || x FROM s");
+    // An SQL error on the third row.
+    const std::string overflow = "SELECT CASE WHEN i = ? THEN abs(-9223372036854775807 - 1) ELSE i END FROM v";
+    EXPECT_THROW(c.query(overflow, 3), SqlError);
+    EXPECT_EQ(c.query(overflow, 0).size(), 40u);
+    // C++ throwing between steps: each allocation the query makes fails in turn; the next call with the same
+    // text (the cached statement, or a fresh one) binds again and reads every row from the first.
+    for (const bool fresh_text : {false, true}) {
+      int failures = 0;
+      for (long n = 0;; ++n) {
+        const std::string sql =
+            "SELECT i, t FROM v WHERE i > ? ORDER BY i" + (fresh_text ? " -- " + std::to_string(n) : std::string());
+        bool failed = false;
+        {
+          const FailingAllocation fail(n);
+          try {
+            c.query(sql, 0);
+          } catch (const std::bad_alloc&) {
+            failed = true;
+          }
+        }
+        if (!failed) break;  // n is past the query's last allocation
+        ++failures;
+        const auto rows = c.query(sql, 0);
+        ASSERT_EQ(rows.size(), 40u) << "allocation " << n << " failed";
+        EXPECT_EQ(rows.front().get<int>(0), 1);
+        EXPECT_EQ(rows.back().get<std::string>(1), "row number 40");
+        if (const auto active = active_statements(c)) {
+          EXPECT_EQ(*active, 0) << "allocation " << n << " failed";
+        }
+      }
+      EXPECT_GT(failures, 40) << "the allocations for the rows never failed";
+    }
+  });
+}
+
+TEST_F(SqlValues, ThePreparedStatementCacheIsBoundedAndKeepsWhatIsUsed) {
+  with([](Connection& c) {
+    const std::string hot = "SELECT ? * 2";
+    for (int k = 0; k < 300; ++k) {
+      ASSERT_EQ(c.query_one("SELECT ? + " + std::to_string(k), 1000)->get<int>(0), 1000 + k);
+      ASSERT_EQ(c.execute("INSERT INTO v (i) VALUES (? + " + std::to_string(k) + ")", 0), 1);
+      ASSERT_EQ(c.query_one(hot, k)->get<int>(0), 2 * k);
+    }
+    EXPECT_EQ(count(c, "v"), 300);
+    EXPECT_EQ(c.query_one("SELECT sum(i) FROM v")->get<int>(0), 299 * 300 / 2);
+    // Texts that were evicted are prepared again and give the right answers.
+    for (int k = 0; k < 10; ++k) EXPECT_EQ(c.query_one("SELECT ? + " + std::to_string(k), 5)->get<int>(0), 5 + k);
+    const auto total = prepared_statements(c);
+    if (!total) GTEST_SKIP() << "this SQLite has no sqlite_stmt table to count the statements";
+    EXPECT_LE(*total, 128);
+    EXPECT_EQ(prepared_statements(c, hot), 1) << "the statement used on every round was evicted";
+    EXPECT_EQ(prepared_statements(c, "SELECT ? + 20"), 0) << "a statement unused since round 20 was kept";
   });
 }
 
