@@ -75,6 +75,38 @@ bool is_loopback(std::string_view ip) noexcept {
   return ip == "::1" || ip.starts_with("127.");
 }
 
+// The Host a browser sends for this computer: localhost (or a name under .localhost), 127.x.y.z or [::1],
+// with or without a port. Any other name that reaches a loopback address got there through DNS, and a
+// web page can point its own name at 127.0.0.1 (DNS rebinding): it would then be same-origin with the app.
+bool is_loopback_host(std::string_view host) noexcept {
+  if (host.starts_with('[')) {
+    const std::size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    const std::string_view rest = host.substr(close + 1);
+    return host.substr(1, close - 1) == "::1" && (rest.empty() || rest.starts_with(':'));
+  }
+  host = host.substr(0, host.find(':'));
+  if (host.starts_with("127.")) {
+    int dots = 0;
+    for (char c : host) {
+      if (c == '.') ++dots;
+      else if (c < '0' || c > '9') return false;
+    }
+    return dots == 3;
+  }
+  auto lower_equals = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const char c = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+      if (c != b[i]) return false;
+    }
+    return true;
+  };
+  constexpr std::string_view kSuffix = ".localhost";
+  return lower_equals(host, "localhost") ||
+         (host.size() > kSuffix.size() && lower_equals(host.substr(host.size() - kSuffix.size()), kSuffix));
+}
+
 bool same_origin(const Request& req, std::string_view origin) noexcept {
   const std::string_view scheme = req.scheme();
   if (origin.size() <= scheme.size() + 3 || !origin.starts_with(scheme) || origin.substr(scheme.size(), 3) != "://") {
@@ -96,6 +128,10 @@ void require_admin(const Request& req, const AppSettings& settings, std::string_
     throw HttpError(403, "Permission '" + std::string(permission) + "' required");
   }
   if (settings.environment == "development" && is_loopback(req.client_ip())) {
+    if (!is_loopback_host(req.header("host"))) {
+      throw HttpError(403, "In development, admin surfaces answer anonymous requests only when addressed as "
+                           "localhost, 127.0.0.1 or [::1]; sign in to use another name");
+    }
     const Method m = req.method();
     const bool unsafe = m != Method::get && m != Method::head && m != Method::options;
     const std::string_view origin = req.header("origin");

@@ -112,6 +112,25 @@ FlagScope parse_scope(std::string_view s) {
 }
 
 // Roles with their permissions, users with their roles (one read transaction's worth).
+// Nobody hands out more than they hold: a caller allowed to edit roles could otherwise grant itself "*"
+// (or the admin role). A request without a principal passed its guard as a development loopback client,
+// which is trusted with everything. Returns the first permission the caller lacks, or empty.
+std::string first_not_held(const MaybePrincipal& who, const std::vector<std::string>& permissions) {
+  if (!who) return {};
+  for (const auto& p : permissions) {
+    if (!who->has_permission(p)) return p;
+  }
+  return {};
+}
+
+std::vector<std::string> role_permissions(sql::Connection& c, std::string_view role) {
+  std::vector<std::string> out;
+  for (const auto& r : c.query("SELECT permission FROM aegis_role_permissions WHERE role = ?", role)) {
+    out.push_back(r.get<std::string>(0));
+  }
+  return out;
+}
+
 PermissionsView load_permissions(sql::Connection& c, const PermissionRegistry& registry) {
   PermissionsView v;
   for (const auto& g : registry.groups()) v.groups.push_back({g.name, g.permissions});
@@ -390,7 +409,7 @@ Router settings_router(App& app, SettingsRouterOptions options) {
 
   r.put("/api/settings/roles/{role}",
         [a](Path<std::string, "role"> role, Body<RolePermissions> body, State<sql::Database> db,
-           State<AuthService> auth) -> Task<RoleView> {
+           State<AuthService> auth, Depends<MaybePrincipal> who) -> Task<RoleView> {
           if (!valid_role_name(*role)) {
             throw HttpError(422, "A role name has 1 to 64 lower-case letters, digits, '_', '-' or '.'");
           }
@@ -402,41 +421,64 @@ Router settings_router(App& app, SettingsRouterOptions options) {
             }
             perms.insert(p);
           }
+          if (const auto lacking = first_not_held(*who, body->permissions); !lacking.empty()) {
+            throw HttpError(403, "You cannot grant '" + lacking + "': you do not hold it");
+          }
+          std::string lacking;
           co_await db->run([&](sql::Connection& c) {
             c.transaction([&] {
+              // Nor take away what one does not hold, from a role others may rely on.
+              lacking = first_not_held(*who, role_permissions(c, *role));
+              if (!lacking.empty()) return;
               c.execute("INSERT OR IGNORE INTO aegis_roles (name) VALUES (?)", *role);
               c.execute("DELETE FROM aegis_role_permissions WHERE role = ?", *role);
               for (const auto& p : perms) c.execute("INSERT INTO aegis_role_permissions (role, permission) VALUES (?, ?)", *role, p);
             });
           });
+          if (!lacking.empty()) {
+            throw HttpError(403, "You cannot change a role that holds '" + lacking + "': you do not hold it");
+          }
           auth->invalidate_principals();
           co_return RoleView{*role, std::vector<std::string>(perms.begin(), perms.end())};
         })
       .dependencies({perms_guard})
       .summary("Create a role or replace its permissions")
-      .responses({{409, "The admin role cannot be changed"}})
+      .responses({{403, "The role would grant a permission the caller does not hold"},
+                  {409, "The admin role cannot be changed"}})
       .tags({"settings"});
 
   r.del("/api/settings/roles/{role}",
-        [](Path<std::string, "role"> role, State<sql::Database> db, State<AuthService> auth) -> Task<void> {
+        [](Path<std::string, "role"> role, State<sql::Database> db, State<AuthService> auth,
+           Depends<MaybePrincipal> who) -> Task<void> {
           if (*role == kAdminRole) throw HttpError(409, "The admin role cannot be deleted");
+          std::string lacking;
           const auto removed = co_await db->run([&](sql::Connection& c) {
-            return c.execute("DELETE FROM aegis_roles WHERE name = ?", *role);
+            return c.transaction([&]() -> std::int64_t {
+              lacking = first_not_held(*who, role_permissions(c, *role));
+              if (!lacking.empty()) return 0;
+              return c.execute("DELETE FROM aegis_roles WHERE name = ?", *role);
+            });
           });
+          if (!lacking.empty()) {
+            throw HttpError(403, "You cannot delete a role that holds '" + lacking + "': you do not hold it");
+          }
           if (removed == 0) throw HttpError(404, "No such role");
           auth->invalidate_principals();
         })
       .dependencies({perms_guard})
       .summary("Delete a role (its users lose it)")
-      .responses({{404, "No such role"}, {409, "The admin role cannot be deleted"}})
+      .responses({{403, "The role holds a permission the caller does not hold"},
+                  {404, "No such role"},
+                  {409, "The admin role cannot be deleted"}})
       .tags({"settings"});
 
   r.put("/api/settings/users/{id:int}/roles",
         [](Path<std::int64_t, "id"> id, Body<UserRoles> body, State<sql::Database> db,
-           State<AuthService> auth) -> Task<UserInfo> {
+           State<AuthService> auth, Depends<MaybePrincipal> who) -> Task<UserInfo> {
           const std::set<std::string> roles(body->roles.begin(), body->roles.end());
-          enum class Outcome { ok, no_user, unknown_role, last_admin };
+          enum class Outcome { ok, no_user, unknown_role, last_admin, not_held };
           std::string unknown;
+          std::string lacking;
           UserInfo info;
           const Outcome outcome = co_await db->run([&](sql::Connection& c) {
             return c.transaction([&] {
@@ -445,6 +487,19 @@ Router settings_router(App& app, SettingsRouterOptions options) {
                 if (!c.query_one("SELECT 1 FROM aegis_roles WHERE name = ?", r)) {
                   unknown = r;
                   return Outcome::unknown_role;
+                }
+              }
+              // Every role given or taken away must grant nothing the caller lacks.
+              std::set<std::string> changed = roles;
+              for (const auto& r : c.query("SELECT role FROM aegis_user_roles WHERE user_id = ?", *id)) {
+                auto name = r.get<std::string>(0);
+                if (!changed.erase(name)) changed.insert(std::move(name));
+              }
+              for (const auto& r : changed) {
+                lacking = first_not_held(*who, role_permissions(c, r));
+                if (!lacking.empty()) {
+                  unknown = r;
+                  return Outcome::not_held;
                 }
               }
               if (!roles.contains(std::string(kAdminRole))) {
@@ -465,6 +520,9 @@ Router settings_router(App& app, SettingsRouterOptions options) {
             case Outcome::no_user: throw HttpError(404, "No such user");
             case Outcome::unknown_role: throw HttpError(422, "No role named '" + unknown + "'");
             case Outcome::last_admin: throw HttpError(409, "The last administrator cannot lose the admin role");
+            case Outcome::not_held:
+              throw HttpError(403, "You cannot give or take the role '" + unknown + "': it holds '" + lacking +
+                                       "', which you do not hold");
             case Outcome::ok: break;
           }
           auth->invalidate_principals();
@@ -472,7 +530,9 @@ Router settings_router(App& app, SettingsRouterOptions options) {
         })
       .dependencies({perms_guard})
       .summary("Replace a user's roles")
-      .responses({{404, "No such user"}, {409, "The last administrator cannot lose the admin role"}})
+      .responses({{403, "A role given or taken grants a permission the caller does not hold"},
+                  {404, "No such user"},
+                  {409, "The last administrator cannot lose the admin role"}})
       .tags({"settings"});
 
   // ---- feature flags ----

@@ -160,7 +160,7 @@ TestResponse TestClient::run(const TestRequest& r) {
     has_host = has_host || iequals(name, "host");
     message.append(name).append(": ").append(value).append("\r\n");
   }
-  if (!has_host) message.append("Host: testserver\r\n");
+  if (!has_host) message.append("Host: localhost\r\n");
   std::string cookie_line;
   for (const auto& [name, value] : jar_) {
     if (!cookie_line.empty()) cookie_line.append("; ");

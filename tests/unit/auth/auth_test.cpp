@@ -507,15 +507,15 @@ TEST(Csrf, AnotherSitesOriginIsRefusedEvenWithTheToken) {
   EXPECT_EQ(evil.status(), 403);
   EXPECT_EQ(evil.text(), R"({"detail":"Cross-origin request refused"})");
   EXPECT_EQ(with_origin("null").status(), 403) << "a sandboxed frame or file: page";
-  EXPECT_EQ(with_origin("https://testserver").status(), 403) << "the scheme is part of the origin";
-  EXPECT_EQ(with_origin("http://testserver.evil.example").status(), 403);
-  EXPECT_EQ(with_origin("http://testserver:8080").status(), 403) << "so is the port";
-  EXPECT_EQ(with_origin("http://evil.example/http://testserver").status(), 403);
+  EXPECT_EQ(with_origin("https://localhost").status(), 403) << "the scheme is part of the origin";
+  EXPECT_EQ(with_origin("http://localhost.evil.example").status(), 403);
+  EXPECT_EQ(with_origin("http://localhost:8080").status(), 403) << "so is the port";
+  EXPECT_EQ(with_origin("http://evil.example/http://localhost").status(), 403);
   EXPECT_EQ(a.rows("aegis_tokens"), 0);
 
-  // The request's own scheme://Host passes (the TestClient sends Host: testserver).
-  EXPECT_EQ(with_origin("http://testserver").status(), 201);
-  EXPECT_EQ(with_origin("http://TestServer").status(), 201) << "host names are case-insensitive";
+  // The request's own scheme://Host passes (the TestClient sends Host: localhost).
+  EXPECT_EQ(with_origin("http://localhost").status(), 201);
+  EXPECT_EQ(with_origin("http://LocalHost").status(), 201) << "host names are case-insensitive";
   const TestResponse own_port = c.post("/api/auth/tokens")
                                     .header("Host", "shop.example:8443")
                                     .header("Origin", "http://shop.example:8443")
@@ -525,7 +525,7 @@ TEST(Csrf, AnotherSitesOriginIsRefusedEvenWithTheToken) {
   EXPECT_EQ(own_port.status(), 201) << own_port.text();
   const TestResponse over_https = c.post("/api/auth/tokens")
                                       .header("X-Test-Https", "1")
-                                      .header("Origin", "https://testserver")
+                                      .header("Origin", "https://localhost")
                                       .header("X-CSRF-Token", csrf)
                                       .json(NewToken{"t"})
                                       .send();
@@ -553,7 +553,7 @@ TEST(Csrf, TrustedOriginsPassAndRefererStandsInForAMissingOrigin) {
 
   EXPECT_EQ(send("Referer", "https://evil.example/attack.html"), 403) << "a Referer from another site";
   EXPECT_EQ(send("Referer", "https://evil.example"), 403);
-  EXPECT_EQ(send("Referer", "http://testserver/settings/permissions?x=1"), 201);
+  EXPECT_EQ(send("Referer", "http://localhost/settings/permissions?x=1"), 201);
   EXPECT_EQ(send("Referer", "https://admin.example/tools"), 201);
   // Without Origin and Referer (a script or a non-browser client holding the cookie) the token decides.
   EXPECT_EQ(c.post("/api/auth/tokens").header("X-CSRF-Token", csrf).json(NewToken{"t"}).send().status(), 201);

@@ -288,7 +288,7 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
 
   // The app's own pages (same origin, or a tool sending no Origin) may.
   EXPECT_EQ(c.put("/api/settings/roles/clerk")
-                .header("Origin", "http://testserver")
+                .header("Origin", "http://localhost")
                 .json(R"({"permissions":["orders.view"]})")
                 .send()
                 .status(),
@@ -297,6 +297,25 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
       c.put("/api/settings/flags/new_checkout").json(R"({"scope":"system","subject":"","value":true})").send().status(),
       200);
 
+  // A web page whose own name resolves to 127.0.0.1 (DNS rebinding) is same-origin with itself: the Host
+  // it sends is not one of this computer's names, so it gets nothing.
+  for (const char* host : {"evil.example:8000", "127.0.0.1.nip.io", "localhost.evil.example", "[::2]:8000"}) {
+    const TestResponse rebound = c.get("/api/settings/permissions").header("Host", host).send();
+    EXPECT_EQ(rebound.status(), 403) << host;
+    EXPECT_NE(rebound.text().find("localhost, 127.0.0.1 or [::1]"), std::string::npos) << rebound.text();
+  }
+  EXPECT_EQ(c.put("/api/settings/flags/new_checkout")
+                .header("Host", "evil.example")
+                .header("Origin", "http://evil.example")
+                .json(R"({"scope":"system","subject":"","value":false})")
+                .send()
+                .status(),
+            403);
+  EXPECT_TRUE(a.flags().is_enabled("new_checkout"));
+  for (const char* host : {"127.0.0.1:8000", "[::1]:8000", "LOCALHOST", "app.localhost:8000", "127.1.2.3"}) {
+    EXPECT_EQ(c.get("/api/settings/permissions").header("Host", host).send().status(), 200) << host;
+  }
+
   // Another computer is not trusted, even in development.
   auto remote = a.new_client();
   remote->set_client("192.0.2.10", 4000);
@@ -304,6 +323,66 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
 }
 
 // ---- roles and permissions ---------------------------------------------------------------------------------
+
+TEST(SettingsRoles, ARoleEditorCannotHandOutOrTakeAwayWhatItDoesNotHold) {
+  SettingsApp a;
+  const std::int64_t alice = a.user("alice", {"admin"});
+  const std::string admin_csrf = login(a.client(), "alice");
+  ASSERT_EQ(
+      send(a.client(), {Method::put, "/api/settings/roles/role-admin", R"({"permissions":["settings.permissions"]})"},
+           admin_csrf)
+          .status(),
+      200);
+  ASSERT_EQ(send(a.client(), {Method::put, "/api/settings/roles/clerk", R"({"permissions":["orders.view"]})"},
+                 admin_csrf)
+                .status(),
+            200);
+  const std::int64_t dave = a.user("dave", {"role-admin"});
+  const std::int64_t bob = a.user("bob", {"clerk"});
+  auto dave_client = a.new_client();
+  const std::string csrf = login(*dave_client, "dave");
+  const std::string dave_roles = "/api/settings/users/" + std::to_string(dave) + "/roles";
+
+  // Making himself an administrator, directly or through a role, is refused and changes nothing.
+  TestResponse r = send(*dave_client, {Method::put, dave_roles, R"({"roles":["role-admin","admin"]})"}, csrf);
+  EXPECT_EQ(r.status(), 403) << r.text();
+  EXPECT_EQ(r.text(), R"({"detail":"You cannot give or take the role 'admin': it holds '*', which you do not hold"})");
+  r = send(*dave_client, {Method::put, "/api/settings/roles/role-admin", R"({"permissions":["settings.permissions","*"]})"},
+           csrf);
+  EXPECT_EQ(r.status(), 403) << r.text();
+  EXPECT_EQ(r.text(), R"({"detail":"You cannot grant '*': you do not hold it"})");
+  EXPECT_EQ(send(*dave_client, {Method::put, dave_roles, R"({"roles":["role-admin","clerk"]})"}, csrf).status(), 403)
+      << "clerk holds orders.view, which dave does not";
+  EXPECT_EQ(send(*dave_client, {Method::put, "/api/settings/roles/viewer", R"({"permissions":["orders.view"]})"}, csrf)
+                .status(),
+            403);
+  const Json me = dave_client->get("/api/auth/me").send().json();
+  EXPECT_EQ(me.at("roles").as_array().size(), 1u) << me;
+  EXPECT_EQ(me.at("permissions").as_array().size(), 1u) << me;
+  EXPECT_EQ(dave_client->get("/orders").send().status(), 403);
+
+  // Nor can he take away what he does not hold.
+  EXPECT_EQ(send(*dave_client, {Method::del, "/api/settings/roles/clerk", ""}, csrf).status(), 403);
+  EXPECT_EQ(send(*dave_client, {Method::put, "/api/settings/roles/clerk", R"({"permissions":[]})"}, csrf).status(), 403);
+  EXPECT_EQ(send(*dave_client,
+                 {Method::put, "/api/settings/users/" + std::to_string(alice) + "/roles", R"({"roles":[]})"}, csrf)
+                .status(),
+            403);
+  EXPECT_EQ(send(*dave_client, {Method::put, "/api/settings/users/" + std::to_string(bob) + "/roles", R"({"roles":[]})"},
+                 csrf)
+                .status(),
+            403);
+  EXPECT_EQ(a.rows("aegis_user_roles"), 3) << "a refused change must leave every assignment as it was";
+
+  // What he holds he may hand on.
+  EXPECT_EQ(send(*dave_client, {Method::put, "/api/settings/roles/deputy", R"({"permissions":["settings.permissions"]})"},
+                 csrf)
+                .status(),
+            200);
+  r = send(*dave_client,
+           {Method::put, "/api/settings/users/" + std::to_string(bob) + "/roles", R"({"roles":["clerk","deputy"]})"}, csrf);
+  EXPECT_EQ(r.status(), 200) << r.text();
+}
 
 TEST(SettingsRoles, AnAdminGrantsARoleAndTheUserGainsAccessAtOnce) {
   SettingsApp a;
