@@ -13,10 +13,10 @@ requests=${REQUESTS:-20000}
 port=${PORT:-18090}
 mkdir -p "$build/bench"
 out=$build/bench/callgrind.$$
-AEGIS_HOST=127.0.0.1 AEGIS_PORT=$port AEGIS_WORKERS=1 AEGIS_LOG_LEVEL=warn \
+AEGIS_HOST=127.0.0.1 AEGIS_PORT=$port AEGIS_WORKERS=1 AEGIS_LOG_LEVEL=warn AEGIS_DATABASE_URL="sqlite:///$out.db" \
   valgrind --tool=callgrind --callgrind-out-file="$out.%p" "$build/release/examples/aegis_example" >/dev/null 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$out".db*' EXIT
 until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.2; done
 args=(--port "$port" --path "$path" --depth 16)
 [[ -n $body ]] && args+=(--json "$body")

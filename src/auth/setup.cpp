@@ -37,9 +37,11 @@ sql::Database& use_database(App& app, std::optional<std::string> url) {
   app.health().add("database", [db]() -> Task<HealthStatus> {
     try {
       co_await db->run([](sql::Connection& c) { c.query("SELECT 1"); });
-      co_return HealthStatus::healthy(std::string(db->dialect()) + " " + db->url());
+      co_return HealthStatus::healthy(std::string(db->dialect()));
     } catch (const std::exception& e) {
-      co_return HealthStatus::failing(e.what());
+      // /health/ready is public: the error (which may name files) goes to the log, not to the answer.
+      spdlog::warn("health check database: {}", e.what());
+      co_return HealthStatus::failing("the database did not answer a query");
     }
   });
   return ref;
@@ -98,6 +100,8 @@ CREATE TABLE aegis_flag_overrides (
 INSERT INTO aegis_roles (name) VALUES ('admin');
 INSERT INTO aegis_role_permissions (role, permission) VALUES ('admin', '*');
 )sql"});
+  // Every login deletes the expired sessions; without the index that is a scan of the whole table.
+  m.add({"aegis", 2, "index sessions by expiry", "CREATE INDEX aegis_sessions_expires ON aegis_sessions(expires_at);"});
 }
 
 void load_persisted_state(sql::Connection& c, App& app) {
@@ -233,8 +237,11 @@ AuthService& use_auth(App& app, std::optional<AuthSettings> settings) {
     throw StartupError("invalid authentication settings:" + all);
   }
   detail::add_auth_migrations(migrations(app));
-  // The database object is shared with the state store; the service keeps it alive too.
-  std::shared_ptr<sql::Database> db(std::shared_ptr<sql::Database>{}, db_state);
+  // The service shares ownership of the database with the state store.
+  std::shared_ptr<sql::Database> db;
+  for (const auto& e : app.state().entries()) {
+    if (e.object.get() == db_state) db = std::shared_ptr<sql::Database>(e.object, db_state);
+  }
   auto& service = app.state().emplace<AuthService>("aegis.auth", app, db, std::move(s));
   app.add_startup_hook({LifecycleHook::Kind::startup, "auth", "Check the secret key; load roles and flag overrides",
                         "aegis (built-in)", 0, [&service](App& a) -> Task<> { co_await service.start(a); }});

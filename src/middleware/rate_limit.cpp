@@ -6,6 +6,8 @@
 #include <aegis/json/convert.hpp>
 #include <aegis/registries/principal.hpp>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -47,6 +49,29 @@ void check_limit(std::string_view who, std::uint32_t limit, std::chrono::seconds
   }
 }
 
+// An IPv6 client counts as its /64: one subscriber is given a whole /64, and a key per address would let
+// it take a fresh budget from each of its 2^64 addresses. IPv4 (and IPv4-mapped) addresses count alone.
+void append_client_address(std::string& out, std::string_view ip) {
+  in6_addr a{};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (ip.find(':') == std::string_view::npos || ip.size() >= sizeof text) {
+    out.append(ip);
+    return;
+  }
+  std::copy(ip.begin(), ip.end(), text);
+  if (inet_pton(AF_INET6, text, &a) != 1 || IN6_IS_ADDR_V4MAPPED(&a)) {
+    out.append(ip);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 8; ++i) {
+    if (i > 0 && i % 2 == 0) out.push_back(':');
+    out.push_back(kHex[a.s6_addr[i] >> 4]);
+    out.push_back(kHex[a.s6_addr[i] & 0xf]);
+  }
+  out.append("::/64");
+}
+
 // The store key for a request: "rl:<name>:user:<id>" or "rl:<name>:ip:<address>". Built in a per-thread
 // buffer (no allocation once warm); the view is valid until the next call on this thread.
 std::string_view client_key(const Request& req, RateLimitKey key, std::string_view name) {
@@ -59,7 +84,7 @@ std::string_view client_key(const Request& req, RateLimitKey key, std::string_vi
     buffer.append(principal->id);
   } else {
     buffer.append(":ip:");
-    buffer.append(req.client_ip());
+    append_client_address(buffer, req.client_ip());
   }
   return buffer;
 }

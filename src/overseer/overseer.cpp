@@ -225,6 +225,7 @@ const OverseerOptions& Overseer::options() const noexcept { return impl_->option
 
 void Overseer::capture(const App& app) {
   if (!app.frozen()) throw std::logic_error("Overseer::capture: the app is not frozen yet (call it from a startup hook)");
+  if (impl_->captured) throw std::logic_error("Overseer::capture: the app was captured already (capture it once, at boot)");
   const AppSettings& settings = app.settings();
   json::value openapi;
   if (!app.openapi().empty()) openapi = json::parse(app.openapi());

@@ -18,6 +18,14 @@ namespace aegis {
 /// objects themselves allow concurrently is up to them.
 class StateStore {
  public:
+  StateStore() = default;
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+  /// Destroys the objects in reverse order of registration: later state may use earlier state.
+  ~StateStore() {
+    while (!entries_.empty()) entries_.pop_back();
+  }
+
   struct Entry {
     std::string name;
     detail::TypeKey key;

@@ -172,9 +172,9 @@ AuthService& use_auth(App& app, std::optional<AuthSettings> settings = std::null
 ///   error="invalid_token"`; another Authorization scheme is left to the app.
 /// - A session cookie that is malformed, forged, expired or logged out is ignored: the request is
 ///   anonymous (routes that need a principal answer 401).
-/// - A request authenticated by the cookie with an unsafe method (POST, PUT, PATCH, DELETE) must carry an
-///   Origin (or, without one, a Referer) of the app itself or of a trusted origin, and the session's CSRF
-///   token in `X-CSRF-Token`; otherwise 403 and the handler does not run. Bearer requests need neither:
+/// - A request authenticated by the cookie with an unsafe method (POST, PUT, PATCH, DELETE) must carry the
+///   session's CSRF token in `X-CSRF-Token`, and its Origin (or, without one, its Referer), when it sends
+///   one, must be the app itself or a trusted origin; otherwise 403 and the handler does not run. Bearer requests need neither:
 ///   browsers never attach them on their own.
 ///
 /// Add it with add_session_auth(app) in a middleware file; it is a security layer.

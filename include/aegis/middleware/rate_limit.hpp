@@ -76,7 +76,7 @@ class MemoryRateLimitStore final : public RateLimitStore {
 
 /// What a rate limit counts per.
 enum class RateLimitKey {
-  client_address,  ///< `req.client_ip()`
+  client_address,  ///< `req.client_ip()`; an IPv6 address counts as its /64
   principal,       ///< the principal's id when the request has one, else the client address
 };
 

@@ -37,7 +37,8 @@ class Overseer {
 
   /// Captures the app's structure through the introspection API: routes (with their tags, parameters,
   /// response models and dependencies), the middleware stack, the lifecycle hooks, modules and health
-  /// checks. Call it once the app is frozen (a startup hook); later calls replace the capture.
+  /// checks. Call it once, after the app froze and before it serves (a startup hook): requests then read
+  /// the capture without a lock. A second call throws `std::logic_error`.
   void capture(const App& app);
   bool captured() const noexcept;
 

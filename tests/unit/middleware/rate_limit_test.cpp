@@ -143,6 +143,26 @@ TEST(RateLimit, CountsPerClientAddress) {
   EXPECT_EQ(client.get("/").send().status(), 429);
 }
 
+TEST(RateLimit, AnIPv6ClientCountsAsItsSlash64) {
+  LimitedApp a({.limit = 2, .window = 60s});
+  TestClient client(a.app);
+  client.set_client("2001:db8:1:2::7", 40000);
+  EXPECT_EQ(client.get("/").send().status(), 200);
+  client.set_client("2001:db8:1:2:ffff:1:2:3", 40000);  // the same /64, written out in full
+  EXPECT_EQ(client.get("/").send().status(), 200);
+  client.set_client("2001:0db8:0001:0002::8", 40000);
+  EXPECT_EQ(client.get("/").send().status(), 429) << "a fresh address in the same /64 is the same client";
+  client.set_client("2001:db8:1:3::7", 40000);  // the next /64
+  EXPECT_EQ(client.get("/").send().status(), 200);
+  // IPv4-mapped addresses are IPv4 clients: each address counts alone.
+  client.set_client("::ffff:10.0.0.1", 40000);
+  EXPECT_EQ(client.get("/").send().status(), 200);
+  client.set_client("::ffff:10.0.0.2", 40000);
+  const auto mapped = client.get("/").send();
+  EXPECT_EQ(mapped.status(), 200);
+  EXPECT_EQ(header_or_none(mapped, "RateLimit-Remaining"), "1");
+}
+
 TEST(RateLimit, CountsPerPrincipalAndFallsBackToTheAddress) {
   LimitedApp a({.limit = 2, .window = 60s, .key = RateLimitKey::principal});
   TestClient client(a.app);

@@ -87,6 +87,7 @@ TEST(Overseer, MetadataCountsMatchTheRouteTableAndTheMiddlewareStack) {
   Fixture f;
   TestClient client(f.app);
   f.overseer.capture(f.app);
+  EXPECT_THROW(f.overseer.capture(f.app), std::logic_error) << "requests read the capture without a lock";
   auto r = client.get("/overseer/api/metadata").send();
   ASSERT_EQ(r.status(), 200) << r.text();
   EXPECT_EQ(r.header("content-type"), "application/json");
