@@ -7,14 +7,14 @@ namespace aegis {
 
 std::string_view Request::header(std::string_view name) const noexcept {
   for (const auto& f : headers_) {
-    if (iequals(f.name, name)) return f.value;
+    if (f.name.size() == name.size() && iequals(f.name, name)) return f.value;
   }
   return {};
 }
 
 bool Request::has_header(std::string_view name) const noexcept {
   for (const auto& f : headers_) {
-    if (iequals(f.name, name)) return true;
+    if (f.name.size() == name.size() && iequals(f.name, name)) return true;
   }
   return false;
 }
