@@ -41,7 +41,9 @@ std::string message(std::string_view path) {
 
 aegis::App& app() {
   static aegis::App* a = [] {
-    auto* app = new aegis::App;
+    aegis::AppSettings settings;
+    settings.access_log.format = "off";  // measured: extraction, not the terminal
+    auto* app = new aegis::App(settings);
     app->router().post("/typed/{id}", [](aegis::Path<std::int64_t, "id"> id,
                                           aegis::Query<bool, "expand", aegis::Default<false>> expand,
                                           aegis::Body<OrderIn> order) {
