@@ -75,17 +75,24 @@ bool is_loopback(std::string_view ip) noexcept {
   return ip == "::1" || ip.starts_with("127.");
 }
 
-// The Host a browser sends for this computer: localhost (or a name under .localhost), 127.x.y.z or [::1],
-// with or without a port. Any other name that reaches a loopback address got there through DNS, and a
-// web page can point its own name at 127.0.0.1 (DNS rebinding): it would then be same-origin with the app.
+// The Host a browser sends for this computer: localhost (or a name under .localhost, which browsers
+// resolve to loopback themselves), an address literal of this computer (127.x.y.z, [::1], or the
+// wildcard 0.0.0.0 and [::] an app bound to every interface is opened with), with or without a port
+// and a final dot. Any other name that reaches a loopback address got there through DNS, and a web page
+// can point its own name at 127.0.0.1 (DNS rebinding): it would then be same-origin with the app. A
+// request without Host (HTTP/1.0) cannot come from a browser's page.
 bool is_loopback_host(std::string_view host) noexcept {
+  if (host.empty()) return true;
   if (host.starts_with('[')) {
     const std::size_t close = host.find(']');
     if (close == std::string_view::npos) return false;
     const std::string_view rest = host.substr(close + 1);
-    return host.substr(1, close - 1) == "::1" && (rest.empty() || rest.starts_with(':'));
+    const std::string_view ip = host.substr(1, close - 1);
+    return (ip == "::1" || ip == "::" || ip == "0:0:0:0:0:0:0:1") && (rest.empty() || rest.starts_with(':'));
   }
   host = host.substr(0, host.find(':'));
+  if (host.ends_with('.')) host.remove_suffix(1);
+  if (host == "0.0.0.0") return true;
   if (host.starts_with("127.")) {
     int dots = 0;
     for (char c : host) {
@@ -130,7 +137,8 @@ void require_admin(const Request& req, const AppSettings& settings, std::string_
   if (settings.environment == "development" && is_loopback(req.client_ip())) {
     if (!is_loopback_host(req.header("host"))) {
       throw HttpError(403, "In development, admin surfaces answer anonymous requests only when addressed as "
-                           "localhost, 127.0.0.1 or [::1]; sign in to use another name");
+                           "localhost or a loopback address such as 127.0.0.1 or [::1]; sign in to use "
+                           "another name");
     }
     const Method m = req.method();
     const bool unsafe = m != Method::get && m != Method::head && m != Method::options;
