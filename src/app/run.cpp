@@ -234,11 +234,11 @@ int run(int argc, char** argv, App& app) {
   int code = 0;
   try {
     Server server(settings.server, [&app](Request& req, Response& res) { return app.handle(req, res); });
-    server.start();
-    spdlog::info("{} serving on http://{}:{} ({} worker{})", settings.title, settings.server.host, server.port(),
-                 settings.server.workers == 0 ? std::string("auto") : std::to_string(settings.server.workers),
-                 settings.server.workers == 1 ? "" : "s");
-    server.run();
+    server.run([&] {
+      spdlog::info("{} serving on http://{}:{} ({} worker{})", settings.title, settings.server.host, server.port(),
+                   settings.server.workers == 0 ? std::string("auto") : std::to_string(settings.server.workers),
+                   settings.server.workers == 1 ? "" : "s");
+    });
     spdlog::info("stopped accepting; in-flight requests drained");
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: cannot serve: {}\n", e.what());

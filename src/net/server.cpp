@@ -113,10 +113,13 @@ void Server::wait() noexcept {
   }
 }
 
-void Server::run() {
-  start();
+void Server::run(const std::function<void()>& on_started) {
+  // The handlers are in place before the port opens: a SIGTERM sent as soon as the port answers must
+  // drain, not kill the process with the default action.
   asio::io_context signal_ctx(1);
   asio::signal_set signals(signal_ctx, SIGINT, SIGTERM);
+  start();
+  if (on_started) on_started();
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;

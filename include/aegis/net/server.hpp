@@ -37,9 +37,11 @@ class Server {
   void stop() noexcept;
   /// Blocks until every worker has finished.
   void wait() noexcept;
-  /// start(), then serve until SIGINT or SIGTERM, then stop() and wait(). A second signal cuts the grace
+  /// Takes SIGINT and SIGTERM, start(), calls `on_started` (the port is open), then serves until one of
+  /// the signals, then stop() and wait(). The signals are taken before the port opens, so one sent as soon
+  /// as the server answers drains it rather than killing the process. A second signal cuts the grace
   /// period short.
-  void run();
+  void run(const std::function<void()>& on_started = {});
 
   /// Open connections right now, across workers.
   std::size_t connection_count() const noexcept;
