@@ -39,3 +39,17 @@ export function launchChromium(chromium) {
 export function isNetworkStatusMessage(text) {
   return text.startsWith("Failed to load resource: the server responded with a status of");
 }
+
+// Records what `page` asks of hosts other than `origin` (nothing may leave the machine) and its console
+// and script errors (apart from the 4xx answers the tests provoke). The arrays fill as the page runs.
+export function watchPage(page, origin) {
+  const seen = { elsewhere: [], consoleErrors: [] };
+  page.on("request", (r) => {
+    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) seen.elsewhere.push(r.url());
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" && !isNetworkStatusMessage(m.text())) seen.consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => seen.consoleErrors.push(String(e)));
+  return seen;
+}

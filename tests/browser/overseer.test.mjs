@@ -23,7 +23,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { freePort, waitForPort, launchChromium, isNetworkStatusMessage } from "./lib.mjs";
+import { freePort, waitForPort, launchChromium, isNetworkStatusMessage, watchPage } from "./lib.mjs";
 
 const [binaryArg, npmDir, artifactsArg] = process.argv.slice(2);
 if (!binaryArg || !npmDir || !artifactsArg) {
@@ -233,19 +233,13 @@ try {
   fs.mkdirSync(artifacts, { recursive: true });
   browser = await launchChromium(chromium);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const elsewhere = [];
+  const { elsewhere, consoleErrors } = watchPage(page, origin);
   const metricsRequests = [];
   const componentsRequests = [];
   page.on("request", (r) => {
     if (r.url().startsWith(`${origin}/overseer/api/components`)) componentsRequests.push(Date.now());
-    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) elsewhere.push(r.url());
     if (r.url().startsWith(`${origin}/overseer/api/metrics`)) metricsRequests.push(Date.now());
   });
-  const consoleErrors = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !isNetworkStatusMessage(m.text())) consoleErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
 
   // ---- 2. the dashboard ----
   const response = await page.goto(`${origin}/overseer`);

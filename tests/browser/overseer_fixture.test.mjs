@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { freePort, waitForPort, launchChromium, isNetworkStatusMessage } from "./lib.mjs";
+import { freePort, waitForPort, launchChromium, watchPage } from "./lib.mjs";
 
 const [binaryArg, npmDir, artifactsArg, label] = process.argv.slice(2);
 if (!binaryArg || !npmDir || !artifactsArg || !label) {
@@ -55,15 +55,7 @@ try {
   await waitForPort(port, 15000);
   browser = await launchChromium(chromium);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const elsewhere = [];
-  page.on("request", (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) elsewhere.push(r.url());
-  });
-  const consoleErrors = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !isNetworkStatusMessage(m.text())) consoleErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  const { elsewhere, consoleErrors } = watchPage(page, origin);
 
   const response = await page.goto(`${origin}/overseer`);
   if (response.status() !== 200) throw new Error(`/overseer answered ${response.status()}`);

@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { freePort, waitForPort, launchChromium, isNetworkStatusMessage } from "./lib.mjs";
+import { freePort, waitForPort, launchChromium, watchPage } from "./lib.mjs";
 
 const [binary, npmDir, artifacts] = process.argv.slice(2);
 if (!binary || !npmDir || !artifacts) {
@@ -69,15 +69,7 @@ try {
   await waitForPort(port, 10000);
   browser = await launchChromium(chromium);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const elsewhere = [];
-  page.on("request", (r) => {
-    if (!r.url().startsWith(origin) && !r.url().startsWith("data:")) elsewhere.push(r.url());
-  });
-  const consoleErrors = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !isNetworkStatusMessage(m.text())) consoleErrors.push(m.text());
-  });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  const { elsewhere, consoleErrors } = watchPage(page, origin);
   const fromPage = (url) => page.evaluate(async (u) => {
     const r = await fetch(u, { credentials: "same-origin" });
     return { status: r.status, body: await r.text() };

@@ -19,24 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace aegis::test {
-
-/// A fresh folder under /tmp, removed with everything in it when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/aegis-test-XXXXXX";
-    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  std::string path_;
-};
 
 class ExampleProcess {
  public:

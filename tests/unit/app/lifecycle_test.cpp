@@ -2,27 +2,19 @@
 #include <aegis/aegis.hpp>
 #include <aegis/testing/test_client.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "support/run_task.hpp"
+
 namespace {
 
 using namespace aegis;
+using aegis::test::run;
 using Log = std::vector<std::string>;
-
-void run(Task<> task) {
-  boost::asio::io_context io;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
 
 BackendHook hook(BackendHook::Kind kind, std::string name, std::string file, std::shared_ptr<Log> log,
                  bool fail = false) {

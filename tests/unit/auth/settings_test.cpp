@@ -7,9 +7,6 @@
 #include <aegis/storage/sql.hpp>
 #include <aegis/testing/test_client.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
@@ -20,41 +17,19 @@
 #include <string>
 #include <vector>
 
+#include "support/run_task.hpp"
+#include "support/temp_dir.hpp"
+
 namespace {
 
 using namespace aegis;
+using aegis::test::run;
+using aegis::test::TempDir;
 using aegis::testing::TestClient;
 using aegis::testing::TestResponse;
 
 constexpr std::string_view kKey = "unit-test-signing-key-0123456789abcdefghij";
 constexpr std::string_view kPassword = "password-1";
-
-void run(Task<> task) {
-  boost::asio::io_context io;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "aegis-settings-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct SettingsAppOptions {
   std::string environment = "production";

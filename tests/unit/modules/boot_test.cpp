@@ -4,8 +4,6 @@
 #include <aegis/modules/module.hpp>
 #include <aegis/testing/test_client.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,19 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "support/run_task.hpp"
+
 namespace {
 
 using namespace aegis;
+using aegis::test::run;
 using aegis::testing::TestClient;
 using Log = std::vector<std::string>;
-
-void run(Task<> task) {
-  boost::asio::io_context io;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
 
 // Sets (or unsets) an environment variable for the scope and restores the previous value after.
 class ScopedEnv {

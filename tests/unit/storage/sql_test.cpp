@@ -22,31 +22,16 @@
 #include <thread>
 #include <vector>
 
+#include "support/run_task.hpp"
+#include "support/temp_dir.hpp"
+
 namespace {
 
 using namespace aegis;
+using aegis::test::run;
+using aegis::test::TempDir;
 using namespace aegis::sql;
 namespace fs = std::filesystem;
-
-// A fresh directory for one test's database files, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "aegis-sql-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const noexcept { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The message of the std::invalid_argument that opening `url` throws ("" when it throws nothing).
 std::string open_error(const std::string& url) {
@@ -59,14 +44,6 @@ std::string open_error(const std::string& url) {
 }
 
 // Runs a task to completion on this thread.
-void run(Task<> task) {
-  boost::asio::io_context io;
-  std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e) { error = e; });
-  io.run();
-  if (error) std::rethrow_exception(error);
-}
-
 std::int64_t count(Connection& c, const std::string& table) {
   return c.query_one("SELECT COUNT(*) FROM " + table)->get<std::int64_t>(0);
 }
