@@ -123,6 +123,17 @@ int print_health(App& app) {
 
 }  // namespace
 
+int run(int argc, char** argv, App& app, const std::function<void(App&)>& setup) {
+  configure_logging();
+  try {
+    setup(app);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return run(argc, argv, app);
+}
+
 int run(int argc, char** argv, App& app) {
   configure_logging();
   const std::string program = argc > 0 ? argv[0] : "app";

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <string>
 
 #include "integration/example_process.hpp"
@@ -10,6 +11,7 @@
 namespace {
 
 using aegis::test::ExampleProcess;
+using aegis::test::TempDir;
 
 TEST(ExampleApp, ServesPlaintextAndJsonWithTheHeadersBenchmarksRequire) {
   ExampleProcess app;
@@ -52,6 +54,28 @@ TEST(ExampleApp, RejectsInvalidSettingsNamingEachVariable) {
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_NE(out.find("AEGIS_PORT"), std::string::npos) << out;
   EXPECT_NE(out.find("AEGIS_MAX_BODY_BYTES"), std::string::npos) << out;
+}
+
+TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
+  TempDir dir;
+  {
+    std::ofstream env(dir.path() + "/.env");
+    env << "# local settings\nexport AEGIS_USERS_PAGE_SIZE=\"lots\"\n";
+  }
+  const std::string cmd = "cd '" + dir.path() + "' && AEGIS_DATABASE_URL=sqlite::memory: " +
+                          std::string(AEGIS_EXAMPLE_BINARY) + " routes 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  const int status = ::pclose(p);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("error: "), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_USERS_PAGE_SIZE"), std::string::npos) << out;
+  EXPECT_NE(out.find("'lots'"), std::string::npos) << out;
+  EXPECT_EQ(out.find("terminate"), std::string::npos) << out;
 }
 
 TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {

@@ -283,4 +283,9 @@ class App {
 /// 2 for bad settings or arguments, 1 when the app fails to boot.
 int run(int argc, char** argv, App& app);
 
+/// The same, with the app's setup inside: `setup(app)` (use_database, use_auth, create_backend_app, ...)
+/// runs first, and an error it throws (an invalid module setting, a bad database URL, a module dependency
+/// cycle) is printed as `error: ...` with exit code 1 instead of escaping main.
+int run(int argc, char** argv, App& app, const std::function<void(App&)>& setup);
+
 }  // namespace aegis

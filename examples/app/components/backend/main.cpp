@@ -1,5 +1,5 @@
 // The example app's entry point: build the app, let the app factory install the discovered middleware and
-// hooks and include the routers, hand it to aegis::run.
+// hooks and include the routers, inside aegis::run so that a setup error is reported, not thrown out of main.
 #include <aegis/aegis.hpp>
 #include <aegis/auth/auth.hpp>
 #include <aegis/overseer/overseer.hpp>
@@ -10,13 +10,14 @@ int main(int argc, char** argv) {
   aegis::AppSettings settings;
   settings.title = "Aegis example";
   aegis::App app(std::move(settings));
-  aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
-  aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
-  aegis::use_overseer(app);  // the /overseer dashboard's state; captured by startup/component_health.cpp
-  auto& data = app.state().emplace<app::DataService>("data_service");
-  app.health().add("data_service", [&data] {
-    return data.running() ? aegis::HealthStatus::healthy() : aegis::HealthStatus::failing("stopped");
+  return aegis::run(argc, argv, app, [](aegis::App& app) {
+    aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
+    aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
+    aegis::use_overseer(app);  // the /overseer dashboard's state; captured by startup/component_health.cpp
+    auto& data = app.state().emplace<app::DataService>("data_service");
+    app.health().add("data_service", [&data] {
+      return data.running() ? aegis::HealthStatus::healthy() : aegis::HealthStatus::failing("stopped");
+    });
+    aegis::create_backend_app(app, app::include_routers);
   });
-  aegis::create_backend_app(app, app::include_routers);
-  return aegis::run(argc, argv, app);
 }
