@@ -25,8 +25,6 @@ void log_cleanup_failure(std::exception_ptr e) noexcept {
 
 // ---- DependencyScope -------------------------------------------------------------------------------------
 
-DependencyScope::~DependencyScope() { destroy_all(); }
-
 void DependencyScope::destroy_all() noexcept {
   for (std::size_t i = count_; i-- > 0;) {
     Entry& e = entry(i);
@@ -39,7 +37,7 @@ void DependencyScope::destroy_all() noexcept {
   used_ = 0;
 }
 
-void DependencyScope::reset(std::size_t slots) {
+void DependencyScope::reset_slots(std::size_t slots) {
   destroy_all();
   if (slots > kInlineSlots) overflow_.resize(slots - kInlineSlots);
   for (std::size_t i = 0; i < slots; ++i) entry(i) = Entry{};

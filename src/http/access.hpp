@@ -6,6 +6,9 @@
 #include <aegis/http/request.hpp>
 #include <aegis/http/response.hpp>
 
+#include <cstdint>
+#include <string_view>
+
 namespace aegis::detail {
 
 struct RequestAccess {
@@ -48,9 +51,37 @@ struct RequestAccess {
   static void relocate(Request& r, const char* old_begin, const char* old_end, const char* new_begin) noexcept;
 };
 
+/// The bit of Response's name mask for a header name (case-insensitive; `name` is not empty).
+constexpr std::uint64_t header_name_bit(std::string_view name) noexcept {
+  const unsigned first = static_cast<unsigned char>(name.front()) | 0x20u;
+  const unsigned last = static_cast<unsigned char>(name.back()) | 0x20u;
+  return std::uint64_t{1} << ((name.size() * 7 + first * 3 + last) & 63);
+}
+
+/// The name mask of a block of "Name: value\r\n" lines.
+constexpr std::uint64_t header_names_mask(std::string_view lines) noexcept {
+  std::uint64_t mask = 0;
+  while (!lines.empty()) {
+    const std::size_t colon = lines.find(':');
+    if (colon == 0 || colon == std::string_view::npos) break;
+    mask |= header_name_bit(lines.substr(0, colon));
+    const std::size_t lf = lines.find('\n', colon);
+    if (lf == std::string_view::npos) break;
+    lines.remove_prefix(lf + 1);
+  }
+  return mask;
+}
+
 struct ResponseAccess {
   /// Appends header lines ("Name: value\r\n"...) that the caller has already validated.
-  static void append_lines(Response& r, std::string_view lines) { r.head_.append(lines); }
+  static void append_lines(Response& r, std::string_view lines) { append_lines(r, lines, header_names_mask(lines)); }
+  /// The same, with the lines' name mask computed once by the caller (header_names_mask).
+  static void append_lines(Response& r, std::string_view lines, std::uint64_t mask) {
+    r.head_.append(lines);
+    r.names_ |= mask;
+  }
+  /// False when the response certainly carries none of the headers whose name bits are in `mask`.
+  static bool may_have_any(const Response& r, std::uint64_t mask) noexcept { return (r.names_ & mask) != 0; }
   static bool has_headers(const Response& r) noexcept { return !r.head_.empty(); }
   static bool close_requested(const Response& r) noexcept { return r.close_; }
   static void request_close(Response& r) noexcept { r.close_ = true; }

@@ -1,5 +1,8 @@
 #include <aegis/http/headers.hpp>
 
+#include <cstdint>
+#include <cstring>
+
 namespace aegis {
 
 namespace {
@@ -43,8 +46,26 @@ bool is_valid_header_name(std::string_view name) noexcept {
 }
 
 bool is_valid_header_value(std::string_view value) noexcept {
+  const char* p = value.data();
+  std::size_t n = value.size();
+  // Eight bytes at a time: a word holding no byte below 0x20 and no DEL is valid as it stands; one that
+  // might (HTAB is below 0x20 and allowed) is checked byte by byte.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t below_space = (x - kOnes * 0x20) & ~x & kHigh;
+    const std::uint64_t del = x ^ (kOnes * 0x7F);
+    const std::uint64_t is_del = (del - kOnes) & ~del & kHigh;
+    if ((below_space | is_del) != 0) {
+      for (int i = 0; i < 8; ++i) {
+        if (!kTables.value[static_cast<unsigned char>(p[i])]) return false;
+      }
+    }
+  }
   bool ok = true;
-  for (char c : value) ok &= kTables.value[static_cast<unsigned char>(c)];
+  for (; n > 0; ++p, --n) ok &= kTables.value[static_cast<unsigned char>(*p)];
   return ok;
 }
 

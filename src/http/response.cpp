@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "http/access.hpp"
 #include "http/url.hpp"
 
 namespace aegis {
@@ -66,10 +67,19 @@ Response& Response::set_status(int status) {
 }
 
 void Response::append_header(std::string_view name, std::string_view value) {
-  head_.append(name);
-  head_.append(": ");
-  head_.append(value);
-  head_.append("\r\n");
+  names_ |= detail::header_name_bit(name);
+  const std::size_t size = name.size() + value.size() + 4;
+  if (size > 256) {
+    head_.append(name).append(": ").append(value).append("\r\n");
+    return;
+  }
+  // One append of the whole line: most lines are short, and the block's capacity is kept between requests.
+  char line[256];
+  std::memcpy(line, name.data(), name.size());
+  std::memcpy(line + name.size(), ": ", 2);
+  if (!value.empty()) std::memcpy(line + name.size() + 2, value.data(), value.size());
+  std::memcpy(line + size - 2, "\r\n", 2);
+  head_.append(line, size);
 }
 
 Response& Response::set_header(std::string_view name, std::string_view value) {
@@ -86,6 +96,7 @@ Response& Response::add_header(std::string_view name, std::string_view value) {
 }
 
 Response& Response::remove_header(std::string_view name) {
+  if (name.empty() || (names_ & detail::header_name_bit(name)) == 0) return *this;
   std::size_t end = 0;
   std::size_t pos = find_line(head_, name, 0, end);
   while (pos != std::string::npos) {
@@ -96,6 +107,7 @@ Response& Response::remove_header(std::string_view name) {
 }
 
 std::optional<std::string_view> Response::header(std::string_view name) const {
+  if (name.empty() || (names_ & detail::header_name_bit(name)) == 0) return std::nullopt;
   std::size_t end = 0;
   std::size_t pos = find_line(head_, name, 0, end);
   if (pos == std::string::npos) return std::nullopt;
@@ -147,6 +159,7 @@ Response& Response::error(int status, std::string_view detail) {
 void Response::clear() noexcept {
   status_ = 200;
   close_ = false;
+  names_ = 0;
   head_.clear();
   body_.clear();
 }

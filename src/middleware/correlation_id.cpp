@@ -33,18 +33,17 @@ struct IdGenerator {
   }
 };
 
-// "00".."ff" for every byte.
-struct HexPairs {
-  char pair[256][2];
-  constexpr HexPairs() : pair() {
-    constexpr char kHex[] = "0123456789abcdef";
-    for (int b = 0; b < 256; ++b) {
-      pair[b][0] = kHex[b >> 4];
-      pair[b][1] = kHex[b & 0xF];
-    }
-  }
-};
-constexpr HexPairs kHexPairs;
+// The 8 lowercase hex digits of v, most significant first, computed in one 64-bit word.
+void hex8(std::uint32_t v, char* out) noexcept {
+  std::uint64_t x = v;
+  x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
+  x = (x | (x << 8)) & 0x00FF00FF00FF00FFull;
+  x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0Full;  // byte i holds nibble i, least significant first
+  const std::uint64_t letters = ((x + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;  // nibble >= 10
+  x += 0x3030303030303030ull + letters * ('a' - '0' - 10);
+  x = __builtin_bswap64(x);  // most significant nibble first in memory
+  std::memcpy(out, &x, 8);
+}
 
 // A version 4 UUID, canonical form, into out[36].
 void make_uuid(char (&out)[36]) noexcept {
@@ -53,11 +52,21 @@ void make_uuid(char (&out)[36]) noexcept {
   std::uint64_t lo = gen.next();
   hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
-  // Byte i of the UUID goes to these offsets (hyphens at 8, 13, 18, 23).
-  static constexpr std::uint8_t kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-  for (int i = 0; i < 8; ++i) std::memcpy(out + kAt[i], kHexPairs.pair[(hi >> (56 - 8 * i)) & 0xFF], 2);
-  for (int i = 0; i < 8; ++i) std::memcpy(out + kAt[8 + i], kHexPairs.pair[(lo >> (56 - 8 * i)) & 0xFF], 2);
-  out[8] = out[13] = out[18] = out[23] = '-';
+  // 32 digits written as 8-digit groups, then the groups after each hyphen shifted right by one.
+  char digits[40];
+  hex8(static_cast<std::uint32_t>(hi >> 32), digits);
+  hex8(static_cast<std::uint32_t>(hi), digits + 8);
+  hex8(static_cast<std::uint32_t>(lo >> 32), digits + 16);
+  hex8(static_cast<std::uint32_t>(lo), digits + 24);
+  std::memcpy(out, digits, 8);            // xxxxxxxx
+  out[8] = '-';
+  std::memcpy(out + 9, digits + 8, 4);    // -xxxx
+  out[13] = '-';
+  std::memcpy(out + 14, digits + 12, 4);  // -4xxx
+  out[18] = '-';
+  std::memcpy(out + 19, digits + 16, 4);  // -yxxx
+  out[23] = '-';
+  std::memcpy(out + 24, digits + 20, 12);
 }
 
 }  // namespace
@@ -67,6 +76,7 @@ CorrelationId::CorrelationId(Options options) : options_(std::move(options)) {
     throw std::invalid_argument("CorrelationId: '" + options_.header + "' is not a header name");
   }
   line_prefix_ = options_.header + ": ";
+  name_bit_ = detail::header_name_bit(options_.header);
 }
 
 bool CorrelationId::is_valid_id(std::string_view id) noexcept {
@@ -101,7 +111,7 @@ void CorrelationId::on_response(Request& req, Response& res) {
   std::memcpy(line, line_prefix_.data(), line_prefix_.size());
   std::memcpy(line + line_prefix_.size(), id.data(), id.size());
   std::memcpy(line + line_prefix_.size() + id.size(), "\r\n", 2);
-  detail::ResponseAccess::append_lines(res, {line, line_prefix_.size() + id.size() + 2});
+  detail::ResponseAccess::append_lines(res, {line, line_prefix_.size() + id.size() + 2}, name_bit_);
 }
 
 std::string CorrelationId::options_json() const { return "{\"header\":" + detail::json_quote(options_.header) + "}"; }

@@ -22,50 +22,107 @@ namespace aegis {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kBatchBytes = 16 * 1024;
+// Lines are handed to the logger in batches of about this size: one queue entry (and one wake-up of the
+// logger's thread) per few hundred requests.
+constexpr std::size_t kBatchBytes = 256 * 1024;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 
 std::atomic<std::uint64_t> next_instance{1};
 
-// "2026-11-24T02:56:13.123Z", with the part up to the seconds cached per thread.
-void append_timestamp(std::string& out) {
+// "2026-11-24T02:56:13.123Z" (24 characters) at p, for the wall-clock time of the steady time `now`: the
+// wall clock is read once a second per thread and the offset applied in between (a clock step shows
+// within a second), the text cached per thread for the current millisecond.
+char* put_timestamp(char* p, Clock::time_point now) {
+  thread_local Clock::time_point calibrated_at{};
+  thread_local std::chrono::system_clock::duration offset{};
+  thread_local std::int64_t cached_ms = -1;
   thread_local std::int64_t cached_second = -1;
-  thread_local char prefix[20];
-  const auto now = std::chrono::system_clock::now();
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  const std::int64_t second = ms / 1000;
-  if (second != cached_second) {
-    cached_second = second;
-    const std::time_t t = static_cast<std::time_t>(second);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+  thread_local char text[24];
+  if (now - calibrated_at >= std::chrono::seconds(1) || now < calibrated_at) {
+    calibrated_at = now;
+    offset = std::chrono::system_clock::now().time_since_epoch() -
+             std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch());
   }
-  out.append(prefix, 19);
-  const auto frac = static_cast<int>(ms % 1000);
-  const char tail[6] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                        static_cast<char>('0' + frac % 10), 'Z', '\0'};
-  out.append(tail, 5);
+  const auto wall = std::chrono::duration_cast<std::chrono::system_clock::duration>(now.time_since_epoch()) + offset;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall).count();
+  if (ms != cached_ms) {
+    cached_ms = ms;
+    const std::int64_t second = ms / 1000;
+    if (second != cached_second) {
+      cached_second = second;
+      const std::time_t t = static_cast<std::time_t>(second);
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      char prefix[20];
+      std::strftime(prefix, sizeof prefix, "%Y-%m-%dT%H:%M:%S", &tm);
+      std::memcpy(text, prefix, 19);
+    }
+    const auto frac = static_cast<int>(ms % 1000);
+    text[19] = '.';
+    text[20] = static_cast<char>('0' + frac / 100);
+    text[21] = static_cast<char>('0' + frac / 10 % 10);
+    text[22] = static_cast<char>('0' + frac % 10);
+    text[23] = 'Z';
+  }
+  std::memcpy(p, text, 24);
+  return p + 24;
 }
 
-void append_duration_ms(std::string& out, Clock::duration d) {
-  // Milliseconds with microsecond precision: "0.012".
+// Milliseconds with microsecond precision: "0.012".
+char* put_duration_ms(char* p, Clock::duration d) {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, us / 1000);
-  (void)ec;
-  out.append(buf, end);
+  const long long whole = us / 1000;
+  if (whole < 10) {
+    *p++ = static_cast<char>('0' + whole);
+  } else {
+    p = std::to_chars(p, p + 24, whole).ptr;
+  }
   const auto frac = static_cast<int>(us % 1000);
-  const char tail[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
-                        static_cast<char>('0' + frac % 10)};
-  out.append(tail, 4);
+  p[0] = '.';
+  p[1] = static_cast<char>('0' + frac / 100);
+  p[2] = static_cast<char>('0' + frac / 10 % 10);
+  p[3] = static_cast<char>('0' + frac % 10);
+  return p + 4;
 }
 
-void append_uint(std::string& out, unsigned long long v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  (void)ec;
-  out.append(buf, end);
+char* put_status(char* p, int status) {  // 100..999
+  p[0] = static_cast<char>('0' + status / 100);
+  p[1] = static_cast<char>('0' + status / 10 % 10);
+  p[2] = static_cast<char>('0' + status % 10);
+  return p + 3;
+}
+
+char* put(char* p, std::string_view s) {
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// Printable ASCII other than '"' and '\\' is written as is inside a JSON string.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+// The characters of s as a JSON string holds them, without the quotes (a percent-decoded path may hold
+// anything: escaping keeps a crafted one from forging log lines). Writes at most 6 * s.size() characters.
+char* put_json_chars(char* p, std::string_view s) {
+  bool plain = true;
+  for (char c : s) plain &= kPlain.plain[static_cast<unsigned char>(c)];
+  if (plain) return put(p, s);
+  thread_local std::string escaped;
+  escaped.clear();
+  append_json_string(escaped, s);
+  return put(p, std::string_view(escaped).substr(1, escaped.size() - 2));
+}
+
+char* put_json_string(char* p, std::string_view s) {
+  *p++ = '"';
+  p = put_json_chars(p, s);
+  *p++ = '"';
+  return p;
 }
 
 }  // namespace
@@ -125,15 +182,23 @@ struct RequestLogging::Impl {
     batch.clear();
   }
 
-  void flush_all() {
+  // Hands every thread's pending lines to the logger. True when there were any.
+  bool flush_all() {
     std::lock_guard lock(registry_mutex);
-    std::string batch;
+    bool any = false;
+    thread_local std::string batch;
     for (auto& [id, buffer] : buffers) {
       buffer->lock();
       batch.swap(buffer->text);
       buffer->unlock();
+      any |= !batch.empty();
       hand_off(batch);
+      // Give the (now empty) string with its capacity back, unless lines arrived meanwhile.
+      buffer->lock();
+      if (buffer->text.empty()) batch.swap(buffer->text);
+      buffer->unlock();
     }
+    return any;
   }
 };
 
@@ -154,7 +219,8 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
       throw std::invalid_argument("RequestLogging: cannot open the access log '" + impl_->options.file + "': " + e.what());
     }
   }
-  impl_->pool = std::make_shared<spdlog::details::thread_pool>(1024, 1);
+  // Each queued message is a whole batch: a short queue bounds what a slow disk can make pile up.
+  impl_->pool = std::make_shared<spdlog::details::thread_pool>(64, 1);
   impl_->logger = std::make_shared<spdlog::async_logger>("aegis.access", sink, impl_->pool,
                                                          spdlog::async_overflow_policy::block);
   impl_->logger->set_pattern("%v");
@@ -163,7 +229,8 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
     while (!impl->stopping) {
       impl->stop_cv.wait_for(lock, kFlushEvery);
       lock.unlock();
-      impl->flush_all();
+      // Lines reach the file now, not when the sink's own buffer happens to fill.
+      if (impl->flush_all()) impl->logger->flush();
       lock.lock();
     }
   });
@@ -196,46 +263,55 @@ void RequestLogging::on_response(Request& req, Response& res) {
   for (const auto& p : o.exclude) {
     if (req.path() == p) return;
   }
-  const Clock::duration took = Clock::now() - req.started_at();
+  const Clock::time_point now = Clock::now();
+  const Clock::duration took = now - req.started_at();
+  const std::string_view path = req.path();
+  const std::string_view id = req.request_id();
+  const std::string_view client = req.client_ip();
+  // The line is written in place into room made for its longest form: the fixed text is under 128
+  // characters, and every variable part is bounded by its escaped size.
+  const std::size_t longest =
+      160 + req.method_name().size() + 6 * path.size() + (impl_->json ? 6 : 1) * (id.size() + client.size());
   Impl::Buffer& b = impl_->local();
   b.lock();
   std::string& out = b.text;
+  const std::size_t at = out.size();
+  out.resize(at + longest);
+  char* const begin = out.data() + at;
+  char* p = begin;
   if (impl_->json) {
-    out.append("{\"time\":\"");
-    append_timestamp(out);
-    out.append("\",\"method\":\"");
-    out.append(req.method_name());
-    out.append("\",\"path\":");
-    append_json_string(out, req.path());
-    out.append(",\"status\":");
-    append_uint(out, static_cast<unsigned>(res.status()));
-    out.append(",\"duration_ms\":");
-    append_duration_ms(out, took);
-    out.append(",\"request_id\":");
-    append_json_string(out, req.request_id());
-    out.append(",\"client\":");
-    append_json_string(out, req.client_ip());
-    out.append("}\n");
+    p = put(p, "{\"time\":\"");
+    p = put_timestamp(p, now);
+    p = put(p, "\",\"method\":\"");
+    p = put(p, req.method_name());
+    p = put(p, "\",\"path\":");
+    p = put_json_string(p, path);
+    p = put(p, ",\"status\":");
+    p = put_status(p, res.status());
+    p = put(p, ",\"duration_ms\":");
+    p = put_duration_ms(p, took);
+    p = put(p, ",\"request_id\":");
+    p = put_json_string(p, id);
+    p = put(p, ",\"client\":");
+    p = put_json_string(p, client);
+    p = put(p, "}\n");
   } else {
-    append_timestamp(out);
-    out.push_back(' ');
-    out.append(req.client_ip());
-    out.append(" \"");
-    out.append(req.method_name());
-    out.push_back(' ');
-    // The path is percent-decoded: escape it as JSON does so that a crafted path cannot forge log lines.
-    const std::size_t at = out.size();
-    append_json_string(out, req.path());
-    out.erase(at, 1);
-    out.back() = '"';
-    out.push_back(' ');
-    append_uint(out, static_cast<unsigned>(res.status()));
-    out.push_back(' ');
-    append_duration_ms(out, took);
-    out.append("ms id=");
-    out.append(req.request_id().empty() ? std::string_view("-") : req.request_id());
-    out.push_back('\n');
+    p = put_timestamp(p, now);
+    *p++ = ' ';
+    p = put(p, client);
+    p = put(p, " \"");
+    p = put(p, req.method_name());
+    *p++ = ' ';
+    p = put_json_chars(p, path);
+    p = put(p, "\" ");
+    p = put_status(p, res.status());
+    *p++ = ' ';
+    p = put_duration_ms(p, took);
+    p = put(p, "ms id=");
+    p = put(p, id.empty() ? std::string_view("-") : id);
+    *p++ = '\n';
   }
+  out.resize(at + static_cast<std::size_t>(p - begin));
   if (out.size() < kBatchBytes) {
     b.unlock();
     return;

@@ -31,9 +31,22 @@ SecurityHeaders::SecurityHeaders(Options options) : options_(std::move(options))
     }
     hsts_ = "Strict-Transport-Security: " + options_.strict_transport_security + "\r\n";
   }
+  block_names_ = detail::header_names_mask(block_);
 }
 
 void SecurityHeaders::on_response(Request& req, Response& res) {
+  if (!detail::ResponseAccess::may_have_any(res, block_names_)) {
+    // The common case, decided by the response's name mask alone: the handler set none of ours.
+    detail::ResponseAccess::append_lines(res, block_, block_names_);
+  } else {
+    add_missing(res);
+  }
+  if (!hsts_.empty() && req.scheme() == "https" && !res.header("Strict-Transport-Security")) {
+    detail::ResponseAccess::append_lines(res, hsts_);
+  }
+}
+
+void SecurityHeaders::add_missing(Response& res) const {
   // One pass over the handler's header lines: which of ours did it set already?
   bool present[8] = {};
   bool any = false;
@@ -48,14 +61,11 @@ void SecurityHeaders::on_response(Request& req, Response& res) {
     }
   }
   if (!any) {
-    detail::ResponseAccess::append_lines(res, block_);
+    detail::ResponseAccess::append_lines(res, block_, block_names_);
   } else {
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       if (!present[i]) detail::ResponseAccess::append_lines(res, lines_[i].text);
     }
-  }
-  if (!hsts_.empty() && req.scheme() == "https" && !res.header("Strict-Transport-Security")) {
-    detail::ResponseAccess::append_lines(res, hsts_);
   }
 }
 

@@ -52,11 +52,16 @@ class DependencyScope {
   DependencyScope() = default;
   DependencyScope(const DependencyScope&) = delete;
   DependencyScope& operator=(const DependencyScope&) = delete;
-  ~DependencyScope();
+  ~DependencyScope() {
+    if (count_ != 0) destroy_all();
+  }
 
   /// Destroys what the scope holds and reserves `slots` empty slots (one per step of the route's
   /// dependency plan). Slot values are destroyed in reverse slot order, the reverse of resolution.
-  void reset(std::size_t slots);
+  void reset(std::size_t slots) {
+    if (count_ == 0 && slots == 0) return;  // a route without dependencies: nothing to do per request
+    reset_slots(slots);
+  }
   /// Constructs `V` in slot `slot` and records `value` (a pointer into it, or elsewhere) as what the slot
   /// provides.
   template <class V, class Get>
@@ -77,11 +82,13 @@ class DependencyScope {
   void* value(std::size_t slot) const noexcept { return slot < count_ ? entries_[slot].value : nullptr; }
 
  private:
+  // No default member initialisers: the inline slots are left uninitialised until reset() gives the
+  // plan's slots a value-initialised (all null) Entry{}; only slots below count_ are ever read.
   struct Entry {
-    void* value = nullptr;
-    void* storage = nullptr;
-    void (*destroy)(void*) noexcept = nullptr;
-    std::size_t heap_align = 0;  // 0: in the inline buffer
+    void* value;
+    void* storage;
+    void (*destroy)(void*) noexcept;
+    std::size_t heap_align;  // 0: in the inline buffer
   };
   static constexpr std::size_t kInlineBytes = 256;
   static constexpr std::size_t kInlineSlots = 8;
@@ -89,6 +96,7 @@ class DependencyScope {
   void* allocate(std::size_t size, std::size_t align, std::size_t& heap_align);
   Entry& entry(std::size_t slot) { return slot < kInlineSlots ? entries_[slot] : overflow_[slot - kInlineSlots]; }
   void destroy_all() noexcept;
+  void reset_slots(std::size_t slots);
 
   alignas(std::max_align_t) unsigned char inline_[kInlineBytes];
   std::size_t used_ = 0;

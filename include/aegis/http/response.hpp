@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,9 @@ class Response {
 
   int status_ = 200;
   bool close_ = false;
+  // One bit per header name that may be in head_ (a hash of the name's length and first and last letters):
+  // looking up or removing a header the response does not carry costs a mask test, not a scan.
+  std::uint64_t names_ = 0;
   std::string head_;
   std::string body_;
 };

@@ -2,6 +2,7 @@
 
 #include <aegis/app/middleware.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace aegis {
@@ -30,6 +31,7 @@ class CorrelationId final : public Middleware {
  private:
   Options options_;
   std::string line_prefix_;  // "X-Request-ID: "
+  std::uint64_t name_bit_ = 0;  // the header's bit in Response's name mask
 };
 
 }  // namespace aegis

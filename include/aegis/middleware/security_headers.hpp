@@ -3,6 +3,7 @@
 #include <aegis/app/app.hpp>
 #include <aegis/app/middleware.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace aegis {
@@ -24,9 +25,12 @@ class SecurityHeaders final : public Middleware {
     std::string name;
     std::string text;  // "Name: value\r\n"
   };
+  void add_missing(Response& res) const;
+
   Options options_;
   std::vector<Line> lines_;
   std::string block_;  // every line but HSTS, appended in one go when the handler set none of them
+  std::uint64_t block_names_ = 0;  // the Response name mask of block_'s lines
   std::string hsts_;
 };
 

@@ -1,6 +1,7 @@
 // Unit tests for aegis::Response (include/aegis/http/response.hpp): header management, body helpers, and
 // the checks that keep an injected or server-managed header line out of a response.
 
+#include <aegis/http/headers.hpp>
 #include <aegis/http/response.hpp>
 
 #include <boost/json/object.hpp>
@@ -226,6 +227,55 @@ TEST(Response, ServerManagedHeadersThrow) {
   EXPECT_NO_THROW(res.set_header("Dates", "x"));
   EXPECT_NO_THROW(res.set_header("X-Server", "x"));
   EXPECT_NO_THROW(res.set_header("Content-Type", "x"));
+}
+
+TEST(Response, NamesSharingALookupBitAreStillDistinctHeaders) {
+  // Same length, first and last letter: the same bit in the response's name mask.
+  static_assert(aegis::detail::header_name_bit("X-Frame-Options") == aegis::detail::header_name_bit("x-other-headers"));
+  Response res;
+  res.add_header("X-Other-Headers", "1");
+  EXPECT_FALSE(res.header("X-Frame-Options").has_value());
+  res.remove_header("X-Frame-Options");
+  EXPECT_EQ(res.header_block(), "X-Other-Headers: 1\r\n");
+  res.add_header("X-FRAME-OPTIONS", "DENY");
+  EXPECT_EQ(res.header("x-frame-options"), "DENY");
+  res.remove_header("x-frame-options");
+  EXPECT_EQ(res.header_block(), "X-Other-Headers: 1\r\n");
+}
+
+TEST(Response, LinesAppendedByTheFrameworkAreFoundAndRemovable) {
+  Response res;
+  aegis::detail::ResponseAccess::append_lines(res, "Vary: Origin\r\nX-Request-ID: abc\r\n");
+  EXPECT_EQ(res.header("vary"), "Origin");
+  EXPECT_EQ(res.header("x-request-id"), "abc");
+  res.remove_header("Vary");
+  EXPECT_EQ(res.header_block(), "X-Request-ID: abc\r\n");
+}
+
+TEST(Response, LongHeaderLinesAreWrittenWhole) {
+  Response res;
+  const std::string value(1000, 'v');
+  res.add_header("X-Long", value);
+  res.add_header("X-Short", "s");
+  EXPECT_EQ(res.header_block(), "X-Long: " + value + "\r\nX-Short: s\r\n");
+  EXPECT_EQ(res.header("x-long"), value);
+}
+
+// Every byte value at every position of short and word-sized values: only control characters other
+// than HTAB, and DEL, make a value invalid.
+TEST(HeaderValue, ValidityIsDecidedByEveryByte) {
+  for (std::size_t size : {1u, 7u, 8u, 9u, 16u, 21u}) {
+    for (std::size_t at = 0; at < size; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        std::string value(size, 'v');
+        value[at] = static_cast<char>(b);
+        const bool expected = b == '\t' || (b >= 0x20 && b != 0x7f);
+        ASSERT_EQ(aegis::is_valid_header_value(value), expected) << "size " << size << " byte " << b << " at " << at;
+      }
+    }
+  }
+  EXPECT_TRUE(aegis::is_valid_header_value(""));
+  EXPECT_TRUE(aegis::is_valid_header_value("caf\xC3\xA9 \x80\xFF\x21\x7E"));
 }
 
 TEST(Response, ClearResetsEverything) {

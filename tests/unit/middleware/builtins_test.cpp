@@ -11,8 +11,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <regex>
+#include <set>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -31,6 +36,24 @@ TEST(CorrelationId, GeneratesAUuidWhenAbsentAndEchoesIt) {
   EXPECT_TRUE(std::regex_match(a.text(), kUuid4)) << a.text();
   EXPECT_EQ(a.header("x-request-id"), a.text());
   EXPECT_NE(a.text(), b.text());
+}
+
+TEST(CorrelationId, GeneratedIdsAreDistinctAndUseEveryHexDigit) {
+  App app;
+  app.router().get("/id", [](const Request& req) { return std::string(req.request_id()); });
+  TestClient client(app);
+  std::set<std::string> ids;
+  std::set<char> digits;
+  for (int i = 0; i < 500; ++i) {
+    const std::string id = client.get("/id").send().text();
+    ASSERT_TRUE(std::regex_match(id, kUuid4)) << id;
+    ids.insert(id);
+    for (char c : id) {
+      if (c != '-') digits.insert(c);
+    }
+  }
+  EXPECT_EQ(ids.size(), 500u);
+  EXPECT_EQ(digits.size(), 16u);  // 0-9 and a-f all occur: no digit is mapped wrongly
 }
 
 TEST(CorrelationId, KeepsAValidIncomingIdAndReplacesAnInvalidOne) {
@@ -74,6 +97,31 @@ TEST(SecurityHeaders, AddsTheHeadersButLeavesTheHandlersOwn) {
   EXPECT_EQ(framed.headers("x-frame-options"), std::vector<std::string>{"SAMEORIGIN"});
   // Errors carry them too.
   EXPECT_EQ(client.get("/nowhere").send().header("x-content-type-options"), "nosniff");
+}
+
+TEST(SecurityHeaders, AHandlerHeaderThatIsNotOneOfOursChangesNothing) {
+  App app;
+  // Shares X-Frame-Options' bit in the response's name mask, so the layer looks at the lines themselves.
+  app.router().get("/other", [](Response& res) {
+    res.set_header("X-Other-Headers", "1");
+    res.text("o");
+  });
+  app.router().get("/two", [](Response& res) {
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("content-security-policy", "default-src 'none'");
+    res.text("t");
+  });
+  TestClient client(app);
+  const auto other = client.get("/other").send();
+  EXPECT_EQ(other.header("x-frame-options"), "DENY");
+  EXPECT_EQ(other.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(other.header("referrer-policy"), "strict-origin-when-cross-origin");
+  EXPECT_EQ(other.header("x-other-headers"), "1");
+  const auto two = client.get("/two").send();
+  EXPECT_EQ(two.headers("referrer-policy"), std::vector<std::string>{"no-referrer"});
+  EXPECT_EQ(two.headers("content-security-policy"), std::vector<std::string>{"default-src 'none'"});
+  EXPECT_EQ(two.header("x-frame-options"), "DENY");
+  EXPECT_EQ(two.header("x-content-type-options"), "nosniff");
 }
 
 TEST(SecurityHeaders, HstsOnlyOverHttpsAndEmptyValuesOmitted) {
@@ -145,6 +193,95 @@ TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
   EXPECT_EQ(entries[1].at("status"), 422);
   EXPECT_EQ(entries[1].at("request_id"), "req-2");
+}
+
+// The "time" of a line is the wall clock of when the response was logged.
+TEST(RequestLogging, TimesAreTheWallClock) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-time-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  const auto before = std::chrono::system_clock::now();
+  {
+    AppSettings s;
+    s.access_log.format = "json";
+    s.access_log.file = file.string();
+    App app(s);
+    app.router().get("/t", [] { return 1; });
+    TestClient client(app);
+    client.get("/t").send();
+  }
+  const auto after = std::chrono::system_clock::now();
+  const std::string text = read_file(file);
+  std::filesystem::remove(file);
+  const auto entry = boost::json::parse(text.substr(0, text.find('\n')));
+  std::tm tm{};
+  int ms = 0;
+  const std::string time(entry.at("time").as_string());
+  ASSERT_EQ(std::sscanf(time.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                        &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms),
+            7)
+      << time;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  const auto logged = std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
+  EXPECT_GE(logged, std::chrono::time_point_cast<std::chrono::milliseconds>(before)) << time;
+  EXPECT_LE(logged, after) << time;
+}
+
+TEST(RequestLogging, JsonLinesEscapeEveryField) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-esc-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  {
+    AppSettings s;
+    s.access_log.format = "json";
+    s.access_log.file = file.string();
+    App app(s);
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
+    TestClient client(app);
+    client.get("/q%22%5C%0A%FF%C3%A9").send();  // quote, backslash, newline, a stray byte, é
+  }
+  const std::string text = read_file(file);
+  std::filesystem::remove(file);
+  ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  const auto entry = boost::json::parse(text);
+  EXPECT_EQ(entry.at("path"), "/q\"\\\n\xEF\xBF\xBD\xC3\xA9");
+}
+
+TEST(RequestLogging, TextLineShape) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-shape-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  {
+    AppSettings s;
+    s.access_log.file = file.string();
+    App app(s);
+    app.router().post("/items", [] { return 1; });
+    TestClient client(app);
+    client.set_client("198.51.100.7", 5555);
+    client.post("/items").header("X-Request-ID", "req-9").send();
+  }
+  const std::string text = read_file(file);
+  std::filesystem::remove(file);
+  EXPECT_TRUE(std::regex_match(
+      text, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 198\.51\.100\.7 "POST /items" 200 \d+\.\d{3}ms id=req-9\n)")))
+      << text;
+}
+
+// Lines reach the file while the app runs, not only when the sink's buffer fills or the app stops.
+TEST(RequestLogging, LinesReachTheFileWhileTheAppRuns) {
+  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-live-" + std::to_string(::getpid()) + ".log");
+  std::filesystem::remove(file);
+  AppSettings s;
+  s.access_log.file = file.string();
+  App app(s);
+  app.router().get("/live", [] { return 1; });
+  TestClient client(app);
+  client.get("/live").send();
+  std::string text;
+  for (int i = 0; i < 100 && text.find("/live") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = read_file(file);
+  }
+  EXPECT_NE(text.find("\"GET /live\" 200"), std::string::npos) << text;
+  std::filesystem::remove(file);
 }
 
 TEST(RequestLogging, TextLinesEscapeCraftedPaths) {
