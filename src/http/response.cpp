@@ -66,6 +66,19 @@ Response& Response::set_status(int status) {
   return *this;
 }
 
+namespace {
+constexpr std::string_view kTextPlain = "Content-Type: text/plain; charset=utf-8\r\n";
+constexpr std::string_view kJson = "Content-Type: application/json\r\n";
+constexpr std::uint64_t kContentTypeBit = detail::header_name_bit("Content-Type");
+}  // namespace
+
+// Replaces Content-Type with `line`, a whole constant header line.
+void Response::set_content_type(std::string_view line) {
+  if ((names_ & kContentTypeBit) != 0) remove_header("content-type");
+  names_ |= kContentTypeBit;
+  head_.append(line);
+}
+
 void Response::append_header(std::string_view name, std::string_view value) {
   names_ |= detail::header_name_bit(name);
   const std::size_t size = name.size() + value.size() + 4;
@@ -124,32 +137,28 @@ Response& Response::set_body(std::string_view body) {
 
 Response& Response::text(std::string_view body, int status) {
   set_status(status);
-  remove_header("content-type");
-  append_header("Content-Type", "text/plain; charset=utf-8");
+  set_content_type(kTextPlain);
   body_.assign(body);
   return *this;
 }
 
 Response& Response::json_text(std::string_view json, int status) {
   set_status(status);
-  remove_header("content-type");
-  append_header("Content-Type", "application/json");
+  set_content_type(kJson);
   body_.assign(json);
   return *this;
 }
 
 std::string& Response::json_body(int status) {
   set_status(status);
-  remove_header("content-type");
-  append_header("Content-Type", "application/json");
+  set_content_type(kJson);
   body_.clear();
   return body_;
 }
 
 Response& Response::error(int status, std::string_view detail) {
   set_status(status);
-  remove_header("content-type");
-  append_header("Content-Type", "application/json");
+  set_content_type(kJson);
   body_.assign("{\"detail\":");
   detail::append_json_string(body_, detail);
   body_.push_back('}');

@@ -80,26 +80,37 @@ bool normalize_path(std::string_view raw, std::string& storage, std::string_view
 void parse_query(std::string_view query, std::string& storage, std::vector<QueryParam>& out) {
   storage.clear();
   storage.reserve(query.size());
-  auto decode = [&storage](std::string_view raw) -> std::string_view {
-    bool plain = true;
-    for (char c : raw) plain &= c != '%' && c != '+';
+  auto decode = [&storage](std::string_view raw, bool plain) -> std::string_view {
     if (plain) return raw;
     const std::size_t at = storage.size();
     percent_decode(raw, storage, true, true);
     return {storage.data() + at, storage.size() - at};
   };
+  // One pass: each pair's '=' and whether its name or value holds '%' or '+' are noted on the way to '&'.
+  const char* const data = query.data();
+  const std::size_t size = query.size();
   std::size_t pos = 0;
-  while (pos <= query.size()) {
+  while (pos <= size) {
+    std::size_t eq = std::string_view::npos;
+    bool coded[2] = {false, false};  // name, value
     std::size_t end = pos;
-    while (end < query.size() && query[end] != '&') ++end;
-    std::string_view pair = query.substr(pos, end - pos);
-    if (!pair.empty()) {
-      std::size_t eq = 0;
-      while (eq < pair.size() && pair[eq] != '=') ++eq;
-      if (eq == pair.size()) eq = std::string_view::npos;
+    for (; end < size; ++end) {
+      const char c = data[end];
+      if (c == '&') break;
+      if (c == '=' && eq == std::string_view::npos) {
+        eq = end;
+      } else if (c == '%' || c == '+') {
+        coded[eq != std::string_view::npos] = true;
+      }
+    }
+    if (end > pos) {
       QueryParam p;
-      p.name = decode(pair.substr(0, eq));
-      if (eq != std::string_view::npos) p.value = decode(pair.substr(eq + 1));
+      if (eq == std::string_view::npos) {
+        p.name = decode({data + pos, end - pos}, !coded[0]);
+      } else {
+        p.name = decode({data + pos, eq - pos}, !coded[0]);
+        p.value = decode({data + eq + 1, end - eq - 1}, !coded[1]);
+      }
       out.push_back(p);
     }
     pos = end + 1;

@@ -149,17 +149,22 @@ bool pattern_matches(const Pattern* pattern, std::string_view text) {
 }
 
 void append_int(std::string& out, long long v) {
+  if (v >= 0 && v < 10) {  // small counts and flags are the common case
+    out.push_back(static_cast<char>('0' + v));
+    return;
+  }
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
-  out.append(buf, end);
+  // (pointer, count): append(first, last) with two pointers is the iterator overload, which goes through replace().
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 void append_uint(std::string& out, unsigned long long v) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
-  out.append(buf, end);
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 void append_double(std::string& out, double v) {
@@ -170,7 +175,7 @@ void append_double(std::string& out, double v) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
-  out.append(buf, end);
+  out.append(buf, static_cast<std::size_t>(end - buf));
   // Keep a float a float in JSON ("2.0", not "2"), as Python's json does.
   if (std::string_view(buf, static_cast<std::size_t>(end - buf)).find_first_of(".eEn") == std::string_view::npos) {
     out.append(".0");
@@ -197,7 +202,7 @@ std::string format_bound(double v) {
     char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
     (void)ec;
-    out.append(buf, end);
+    out.append(buf, static_cast<std::size_t>(end - buf));
   }
   return out;
 }

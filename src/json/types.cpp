@@ -32,7 +32,7 @@ void put_digits(std::string& out, long value, int width) {
   const auto len = static_cast<int>(end - buf);
   if (value < 0) out.push_back('-');
   for (int i = len; i < width; ++i) out.push_back('0');
-  out.append(buf, end);
+  out.append(buf, static_cast<std::size_t>(end - buf));
 }
 
 std::optional<std::chrono::year_month_day> parse_ymd(std::string_view s) noexcept {

@@ -97,7 +97,7 @@ void append_rate_limit_lines(Response& res, std::uint32_t limit, const RateLimit
     std::array<char, 10> digits{};  // UINT32_MAX has 10
     const auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
     lines.append(name);
-    if (ec == std::errc{}) lines.append(digits.data(), end);
+    if (ec == std::errc{}) lines.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
     lines.append("\r\n");
   };
   line("RateLimit-Limit: ", limit);

@@ -6,16 +6,21 @@
 
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/details/null_mutex.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
+#include <cerrno>
 #include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace aegis {
 
@@ -125,6 +130,48 @@ char* put_json_string(char* p, std::string_view s) {
   return p;
 }
 
+// The access log's sink: each message is a batch of finished lines, written to the file descriptor as it
+// is, with no pattern formatting (and so no copy) in between. Only the logger's one pool thread calls it.
+class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  // An empty path: standard error.
+  explicit LineSink(const std::string& path) {
+    if (path.empty()) {
+      fd_ = STDERR_FILENO;
+      return;
+    }
+    const std::filesystem::path file(path);
+    std::error_code ignored;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ignored);
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error(std::strerror(errno));
+    owned_ = true;
+  }
+  ~LineSink() override {
+    if (owned_) ::close(fd_);
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    const char* p = msg.payload.data();
+    std::size_t left = msg.payload.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw spdlog::spdlog_ex("cannot write the access log", errno);
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+  }
+  void flush_() override {}  // write(2) leaves nothing buffered here
+
+ private:
+  int fd_ = -1;
+  bool owned_ = false;
+};
+
 }  // namespace
 
 struct RequestLogging::Impl {
@@ -174,31 +221,27 @@ struct RequestLogging::Impl {
     return *found;
   }
 
-  // One logger call per batch of lines; `batch` is emptied (its capacity kept).
+  // One logger call per batch of lines (newlines included); `batch` is emptied (its capacity kept).
   void hand_off(std::string& batch) {
     if (batch.empty()) return;
-    batch.pop_back();  // the logger ends the message with a newline of its own
     logger->info(std::string_view(batch));
     batch.clear();
   }
 
-  // Hands every thread's pending lines to the logger. True when there were any.
-  bool flush_all() {
+  // Hands every thread's pending lines to the logger.
+  void flush_all() {
     std::lock_guard lock(registry_mutex);
-    bool any = false;
     thread_local std::string batch;
     for (auto& [id, buffer] : buffers) {
       buffer->lock();
       batch.swap(buffer->text);
       buffer->unlock();
-      any |= !batch.empty();
       hand_off(batch);
       // Give the (now empty) string with its capacity back, unless lines arrived meanwhile.
       buffer->lock();
       if (buffer->text.empty()) batch.swap(buffer->text);
       buffer->unlock();
     }
-    return any;
   }
 };
 
@@ -210,27 +253,21 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
   }
   impl_->json = format == "json";
   spdlog::sink_ptr sink;
-  if (impl_->options.file.empty()) {
-    sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  } else {
-    try {
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(impl_->options.file, false);
-    } catch (const std::exception& e) {
-      throw std::invalid_argument("RequestLogging: cannot open the access log '" + impl_->options.file + "': " + e.what());
-    }
+  try {
+    sink = std::make_shared<LineSink>(impl_->options.file);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("RequestLogging: cannot open the access log '" + impl_->options.file + "': " + e.what());
   }
   // Each queued message is a whole batch: a short queue bounds what a slow disk can make pile up.
   impl_->pool = std::make_shared<spdlog::details::thread_pool>(64, 1);
   impl_->logger = std::make_shared<spdlog::async_logger>("aegis.access", sink, impl_->pool,
                                                          spdlog::async_overflow_policy::block);
-  impl_->logger->set_pattern("%v");
   impl_->flusher = std::thread([impl = impl_.get()] {
     std::unique_lock lock(impl->stop_mutex);
     while (!impl->stopping) {
       impl->stop_cv.wait_for(lock, kFlushEvery);
       lock.unlock();
-      // Lines reach the file now, not when the sink's own buffer happens to fill.
-      if (impl->flush_all()) impl->logger->flush();
+      impl->flush_all();
       lock.lock();
     }
   });

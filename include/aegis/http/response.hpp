@@ -65,6 +65,7 @@ class Response {
   friend struct detail::ResponseAccess;
 
   void append_header(std::string_view name, std::string_view value);
+  void set_content_type(std::string_view line);
 
   int status_ = 200;
   bool close_ = false;

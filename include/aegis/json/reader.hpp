@@ -109,7 +109,9 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     long long s = 0;
     unsigned long long u = 0;
     bool negative = !number.empty() && number.front() == '-';
-    if (number.find_first_of(".eE") != std::string_view::npos) {
+    bool whole = true;  // written without a fraction or an exponent (a plain loop: numbers are short)
+    for (char ch : number) whole &= ch != '.' && ch != 'e' && ch != 'E';
+    if (!whole) {
       // A whole number written with a fraction or an exponent (5.0, 1e3) converts; 5.5 does not.
       const IntFromDouble why = int_from_double(parse_json_double(number), out);
       if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, input.render());

@@ -278,6 +278,29 @@ TEST(HeaderValue, ValidityIsDecidedByEveryByte) {
   EXPECT_TRUE(aegis::is_valid_header_value("caf\xC3\xA9 \x80\xFF\x21\x7E"));
 }
 
+// Case-insensitive comparison folds ASCII letters only: '@' and '`', '[' and '{' differ by the same bit as
+// 'A' and 'a' but are different characters. Every byte pair at every position of word-sized names.
+TEST(HeaderName, IequalsFoldsLettersOnly) {
+  auto fold = [](int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  for (std::size_t size : {1u, 8u, 12u, 17u}) {
+    for (std::size_t at = 0; at < size; ++at) {
+      for (int c = 0; c < 256; ++c) {
+        for (int flip : {0x00, 0x20, 0x01, 0x80}) {
+          std::string a(size, 'k');
+          std::string b(size, 'K');
+          a[at] = static_cast<char>(c);
+          b[at] = static_cast<char>(c ^ flip);
+          const bool expected = fold(c) == fold(c ^ flip);
+          ASSERT_EQ(aegis::iequals(a, b), expected) << "size " << size << " byte " << c << " flip " << flip;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(aegis::iequals("Content-Type", "content-type"));
+  EXPECT_FALSE(aegis::iequals("Content-Type", "X-Request-ID"));
+  EXPECT_FALSE(aegis::iequals("Content-Type", "Content-Typ"));
+}
+
 TEST(Response, ClearResetsEverything) {
   Response res;
   res.error(503, "down");

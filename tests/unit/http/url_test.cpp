@@ -229,6 +229,11 @@ TEST(ParseQuery, PlusIsSpaceAndEscapesDecoded) {
   EXPECT_EQ(query_pairs("q=x+y%2Bz&na%20me=%E2%9C%93"), (Pairs{{"q", "x y+z"}, {"na me", "\xE2\x9C\x93"}}));
 }
 
+TEST(ParseQuery, NameAndValueAreDecodedEachOnItsOwn) {
+  EXPECT_EQ(query_pairs("a+b=c%2B&d=e+f&g%41=h&i=j%3D&k+"),
+            (Pairs{{"a b", "c+"}, {"d", "e f"}, {"gA", "h"}, {"i", "j="}, {"k ", ""}}));
+}
+
 TEST(ParseQuery, MalformedEscapesKeptLiterally) {
   EXPECT_EQ(query_pairs("a=%zz&b=100%&c%=1"), (Pairs{{"a", "%zz"}, {"b", "100%"}, {"c%", "1"}}));
 }
