@@ -2,7 +2,8 @@
 // connection drives it: the bytes are parsed once as if one read delivered them all, and once as if they
 // arrived a few bytes at a time (the first input byte picks how many). Both must reach the same verdict and
 // read the same request (with the exceptions explained below), and a refusal must carry one of the statuses
-// the server answers parse errors with.
+// the server answers parse errors with. The connection's fast path, parse_simple_request, must read every
+// request it takes exactly as RequestParser does, and take none RequestParser would refuse.
 
 #include <aegis/net/server_settings.hpp>
 
@@ -66,13 +67,20 @@ aegis::ServerSettings fuzz_settings() {
 
 // Parses `data` as if it arrived `step` bytes at a time (0: all at once). Bytes the parser did not consume
 // stay in the buffer and are offered again with the next arrival, as the connection does.
+const aegis::ServerSettings& settings() {
+  static const aegis::ServerSettings s = fuzz_settings();
+  return s;
+}
+
+void describe(const aegis::Request& request, Result& r);
+
 Result parse(const std::vector<char>& data, std::size_t step) {
-  static const aegis::ServerSettings settings = fuzz_settings();
+  const aegis::ServerSettings& limits = settings();
   aegis::Request request;
   aegis::detail::RequestAccess::reset(request);
   std::string chunk_storage;
   std::optional<aegis::net::RequestParser> parser;
-  parser.emplace(request, chunk_storage, settings, data.data(), data.data() + data.size());
+  parser.emplace(request, chunk_storage, limits, data.data(), data.data() + data.size());
 
   Result r;
   std::size_t available = step == 0 ? data.size() : std::min(step, data.size());
@@ -99,8 +107,25 @@ Result parse(const std::vector<char>& data, std::size_t step) {
     }
   }
 
-  // Copy every view of the request (ASan checks that each points to live memory) so that both ways can be
-  // compared.
+  describe(request, r);
+  return r;
+}
+
+// The request as the parser that read it took it, through parse_simple_request (`consumed` 0: not taken).
+Result parse_simple(const std::vector<char>& data) {
+  aegis::Request request;
+  aegis::detail::RequestAccess::reset(request);
+  Result r;
+  r.consumed = aegis::net::parse_simple_request(data.data(), data.size(), request, settings());
+  if (r.consumed == 0) return r;
+  r.outcome = Outcome::complete;
+  describe(request, r);
+  return r;
+}
+
+// Copies every view of a complete request into r (ASan checks that each points to live memory) so that the
+// ways of reading it can be compared.
+void describe(const aegis::Request& request, Result& r) {
   r.method = request.method_name();
   r.target = request.target();
   r.path = request.path();
@@ -115,8 +140,7 @@ Result parse(const std::vector<char>& data, std::size_t step) {
     r.fields.append("cookie ").append(c.name).append("=").append(c.value).append("\n");
   }
   AEGIS_FUZZ_CHECK(!r.path.empty() && (r.path.front() == '/' || r.path == "*"), "path \"%s\"", r.path.c_str());
-  AEGIS_FUZZ_CHECK(r.body.size() <= settings.max_body_bytes, "a body of %zu bytes passed the limit", r.body.size());
-  return r;
+  AEGIS_FUZZ_CHECK(r.body.size() <= settings().max_body_bytes, "a body of %zu bytes passed the limit", r.body.size());
 }
 
 bool is_parse_status(int status) {
@@ -166,6 +190,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       steps.in_header) {
     AEGIS_FUZZ_CHECK(whole.status == steps.status, "header refused in one piece: %d (%s); %zu bytes at a time: %d (%s)",
                      whole.status, whole.detail.c_str(), step, steps.status, steps.detail.c_str());
+  }
+  const Result simple = parse_simple(bytes);
+  if (simple.outcome == Outcome::complete) {
+    AEGIS_FUZZ_CHECK(whole.outcome == Outcome::complete, "the fast path took a request RequestParser left %s %d (%s)",
+                     outcome_name(whole.outcome), whole.status, whole.detail.c_str());
+    AEGIS_FUZZ_CHECK(simple.consumed == whole.consumed, "the fast path took %zu bytes, RequestParser %zu",
+                     simple.consumed, whole.consumed);
+    AEGIS_FUZZ_CHECK(simple.method == whole.method && simple.target == whole.target && simple.path == whole.path &&
+                         simple.query == whole.query && simple.fields == whole.fields &&
+                         simple.keep_alive == whole.keep_alive && simple.body == whole.body,
+                     "the fast path read the request as RequestParser did:\n%s %s %d\n%s---\n%s %s %d\n%s",
+                     simple.method.c_str(), simple.target.c_str(), simple.keep_alive, simple.fields.c_str(),
+                     whole.method.c_str(), whole.target.c_str(), whole.keep_alive, whole.fields.c_str());
   }
   if (whole.outcome == Outcome::complete) {
     AEGIS_FUZZ_CHECK(whole.consumed == steps.consumed, "consumed %zu bytes in one piece, %zu in steps",

@@ -326,6 +326,15 @@ Connection::Next Connection::process() {
       begin_ = pos_;
       if (pos_ == end_) break;
       RequestAccess::reset(request_);
+      // The common request, complete in the buffer, is read without Beast; any other goes to RequestParser.
+      if (const std::size_t n = parse_simple_request(buf_ + pos_, end_ - pos_, request_, shared_.settings); n != 0) {
+        pos_ += n;
+        set_deadline(shared_.settings.header_timeout);
+        if (start_dispatch()) return Next::await_handler;
+        if (const Next next = finish_dispatch(); next != Next::read) return next;
+        continue;
+      }
+      RequestAccess::reset(request_);
       parser_.emplace(request_, chunk_storage_, shared_.settings, buf_, buf_ + cap_);
       continue_sent_ = false;
       set_deadline(shared_.settings.header_timeout);

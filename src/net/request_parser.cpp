@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <cstring>
+
 #include "http/access.hpp"
 
 namespace aegis::net {
@@ -42,6 +44,23 @@ std::string_view trim(std::string_view s) noexcept {
 bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
+
+// The octets parse_simple_request takes: tchar for field names, and visible ASCII, SP and HTAB for values.
+struct SimpleChars {
+  bool name[256] = {};
+  bool value[256] = {};
+  constexpr SimpleChars() {
+    for (int c = '0'; c <= '9'; ++c) name[c] = true;
+    for (int c = 'a'; c <= 'z'; ++c) name[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) name[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) name[static_cast<unsigned char>(c)] = true;
+    for (int c = 0x20; c < 0x7f; ++c) value[c] = true;
+    value[static_cast<unsigned char>('\t')] = true;
+  }
+};
+constexpr SimpleChars kSimple;
+
+const char* set_target(Request& request, Method method, std::string_view target);
 
 }  // namespace
 
@@ -140,12 +159,18 @@ void RequestParser::on_request_impl(http::verb, boost::beast::string_view method
   if (!aegis::parse_method(method_token, method)) return fail(ec, 501, "Method not implemented");
   if (method == Method::connect) return fail(ec, 501, "Method not implemented");
   RequestAccess::set_line(request_, method, target, version);
+  if (const char* problem = set_target(request_, method, target)) return fail(ec, 400, problem);
+}
 
+namespace {
+// Splits the request target into path and query (RFC 9112 section 3.2: origin-form, "*" for OPTIONS, or
+// absolute-form). Returns what is wrong with it, or null.
+const char* set_target(Request& request, Method method, std::string_view target) {
   std::string_view path_and_query;
   if (!target.empty() && target.front() == '/') {
     path_and_query = target;
   } else if (target == "*") {
-    if (method != Method::options) return fail(ec, 400, "Invalid request target");
+    if (method != Method::options) return "Invalid request target";
     path_and_query = target;
   } else if (istarts_with(target, "http://") || istarts_with(target, "https://")) {
     // absolute-form: the path starts after the authority.
@@ -157,7 +182,7 @@ void RequestParser::on_request_impl(http::verb, boost::beast::string_view method
       path_and_query = target.substr(slash);
     }
   } else {
-    return fail(ec, 400, "Invalid request target");
+    return "Invalid request target";
   }
 
   std::string_view raw_path = path_and_query;
@@ -172,10 +197,10 @@ void RequestParser::on_request_impl(http::verb, boost::beast::string_view method
   if (raw_path.empty() || raw_path.front() != '/') {
     if (raw_path != "*") raw_path = "/";
   }
-  if (!RequestAccess::set_target_parts(request_, raw_path, query)) {
-    return fail(ec, 400, "Invalid percent-encoding in path");
-  }
+  if (!RequestAccess::set_target_parts(request, raw_path, query)) return "Invalid percent-encoding in path";
+  return nullptr;
 }
+}  // namespace
 
 void RequestParser::on_response_impl(int, boost::beast::string_view, int, error_code& ec) {
   ec = http::error::bad_method;
@@ -296,6 +321,126 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, boost::beast::strin
 
 void RequestParser::on_finish_impl(error_code&) {
   if (chunked_) RequestAccess::set_body(request_, chunk_storage_);
+}
+
+std::size_t parse_simple_request(const char* data, std::size_t size, Request& request,
+                                 const ServerSettings& settings) {
+  const char* p = data;
+  const char* const end = data + size;
+
+  // Request line: METHOD SP target SP HTTP/1.x CRLF, with single spaces.
+  const char* const method_begin = p;
+  while (p < end && *p >= 'A' && *p <= 'Z') ++p;
+  if (p == end || *p != ' ' || p == method_begin) return 0;
+  const std::string_view method_token(method_begin, static_cast<std::size_t>(p - method_begin));
+  Method method = Method::get;
+  if (!aegis::parse_method(method_token, method) || method == Method::connect) return 0;
+  const char* const target_begin = ++p;
+  while (p < end && static_cast<unsigned char>(*p) > 0x20 && static_cast<unsigned char>(*p) < 0x7f) ++p;
+  if (p == end || *p != ' ' || p == target_begin) return 0;
+  const std::string_view target(target_begin, static_cast<std::size_t>(p - target_begin));
+  ++p;
+  if (end - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') || p[8] != '\r' ||
+      p[9] != '\n') {
+    return 0;
+  }
+  const int version = p[7] == '1' ? 11 : 10;
+  p += 10;
+  if (method_token.size() + target.size() + 10 > settings.max_request_line) return 0;
+  RequestAccess::set_line(request, method, target, version);
+  if (set_target(request, method, target) != nullptr) return 0;
+
+  // Fields: name ":" OWS value OWS CRLF, up to the empty line.
+  const std::size_t head_limit = settings.max_request_line + settings.max_header_bytes + 4;
+  std::size_t header_bytes = 0;
+  int hosts = 0;
+  bool has_length = false;
+  std::uint64_t length = 0;
+  int connection = -1;  // -1: not said, 0: close, 1: keep-alive
+  for (;;) {
+    if (end - p < 2) return 0;
+    if (p[0] == '\r') {
+      if (p[1] != '\n') return 0;
+      p += 2;
+      break;
+    }
+    const char* const name_begin = p;
+    while (p < end && kSimple.name[static_cast<unsigned char>(*p)]) ++p;
+    if (p == end || *p != ':' || p == name_begin) return 0;
+    const std::string_view name(name_begin, static_cast<std::size_t>(p - name_begin));
+    ++p;
+    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+    const char* const value_begin = p;
+    while (p < end && kSimple.value[static_cast<unsigned char>(*p)]) ++p;
+    if (end - p < 3 || p[0] != '\r' || p[1] != '\n' || p[2] == ' ' || p[2] == '\t') return 0;  // obs-fold: not here
+    const char* value_end = p;
+    while (value_end > value_begin && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
+    const std::string_view value(value_begin, static_cast<std::size_t>(value_end - value_begin));
+    p += 2;
+    header_bytes += name.size() + value.size() + 4;
+    if (header_bytes > settings.max_header_bytes ||
+        RequestAccess::header_count(request) >= settings.max_header_count ||
+        static_cast<std::size_t>(p - data) > head_limit) {
+      return 0;
+    }
+    switch (name.size()) {
+      case 4:
+        if (iequals(name, "host")) {
+          if (++hosts > 1 || !is_valid_host(value)) return 0;
+        }
+        break;
+      case 6:
+        if (iequals(name, "expect")) return 0;
+        break;
+      case 7:
+        if (iequals(name, "upgrade")) return 0;
+        break;
+      case 10:
+        if (iequals(name, "connection")) {
+          if (connection != -1) return 0;
+          if (iequals(value, "close")) {
+            connection = 0;
+          } else if (iequals(value, "keep-alive")) {
+            connection = 1;
+          } else {
+            return 0;
+          }
+        }
+        break;
+      case 12:
+        if (iequals(name, "content-type")) RequestAccess::set_content_type(request, value);
+        break;
+      case 14:
+        if (iequals(name, "content-length")) {
+          if (has_length || value.empty() || value.size() > 18) return 0;
+          for (char c : value) {
+            if (c < '0' || c > '9') return 0;
+            length = length * 10 + static_cast<std::uint64_t>(c - '0');
+          }
+          has_length = true;
+        }
+        break;
+      case 16:
+        if (iequals(name, "proxy-connection")) return 0;
+        break;
+      case 17:
+        if (iequals(name, "transfer-encoding")) return 0;
+        break;
+      default:
+        break;
+    }
+    RequestAccess::add_header(request, name, value);
+  }
+  if (static_cast<std::size_t>(p - data) >= head_limit) return 0;  // near Beast's own bound: let it judge
+  if (version == 11 && hosts == 0) return 0;
+  RequestAccess::set_keep_alive(request, version == 11 ? connection != 0 : connection == 1);
+
+  if (has_length && length > 0) {
+    if (length > settings.max_body_bytes || length > static_cast<std::uint64_t>(end - p)) return 0;
+    RequestAccess::set_body(request, {p, static_cast<std::size_t>(length)});
+    p += length;
+  }
+  return static_cast<std::size_t>(p - data);
 }
 
 }  // namespace aegis::net

@@ -95,4 +95,14 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 /// Validates a Host field value: uri-host [":" port] (RFC 9110 section 7.2, RFC 3986 section 3.2.2).
 bool is_valid_host(std::string_view host) noexcept;
 
+/// Reads the common request without Beast: a complete request at the start of [data, data + size) whose
+/// request line and fields are in a strict subset of what RequestParser accepts (visible ASCII only, no
+/// Transfer-Encoding, Expect, Upgrade or obs-fold, one plain Content-Length at most, "close" or "keep-alive"
+/// as the only Connection values, within every limit) and whose body is all there. Fills `request` as
+/// RequestParser would and returns the bytes the request takes. Returns 0 for anything else, leaving
+/// `request` partly filled: the caller resets it and lets RequestParser decide, and report, the rest. So a
+/// request this function takes is one RequestParser reads the same way (the parser fuzz target checks it).
+std::size_t parse_simple_request(const char* data, std::size_t size, Request& request,
+                                 const ServerSettings& settings);
+
 }  // namespace aegis::net
