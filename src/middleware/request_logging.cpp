@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <climits>
 #include <condition_variable>
 #include <cstring>
 #include <cerrno>
@@ -153,21 +154,35 @@ class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mut
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    const char* p = msg.payload.data();
-    std::size_t left = msg.payload.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw spdlog::spdlog_ex("cannot write the access log", errno);
+    std::string_view rest(msg.payload.data(), msg.payload.size());
+    if (owned_) return write_all(rest);
+    // Standard error may be a pipe shared with the app's own log: writes of at most PIPE_BUF bytes that end
+    // at a line's end are never interleaved with another writer's, so no line is split by one.
+    while (!rest.empty()) {
+      std::size_t cut = rest.size();
+      if (cut > PIPE_BUF) {
+        std::size_t newline = rest.rfind('\n', PIPE_BUF - 1);
+        if (newline == std::string_view::npos) newline = rest.find('\n');  // one line longer than PIPE_BUF
+        cut = newline == std::string_view::npos ? rest.size() : newline + 1;
       }
-      p += n;
-      left -= static_cast<std::size_t>(n);
+      write_all(rest.substr(0, cut));
+      rest.remove_prefix(cut);
     }
   }
   void flush_() override {}  // write(2) leaves nothing buffered here
 
  private:
+  void write_all(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw spdlog::spdlog_ex("cannot write the access log", errno);
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+
   int fd_ = -1;
   bool owned_ = false;
 };

@@ -265,6 +265,61 @@ TEST(RequestLogging, TextLineShape) {
       << text;
 }
 
+// Standard error may be a pipe shared with other writers: the lines arrive whole, in order, none lost,
+// however the batches are cut.
+TEST(RequestLogging, StandardErrorGetsEveryLineWhole) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const int saved = ::dup(STDERR_FILENO);
+  ASSERT_GE(saved, 0);
+  ASSERT_GE(::dup2(fds[1], STDERR_FILENO), 0);
+  auto path_of = [](int i) {  // "/ppp.../i", longer for each request
+    std::string path(1, '/');
+    path.append(static_cast<std::size_t>(40 + i), 'p');
+    path.push_back('/');
+    path.append(std::to_string(i));
+    return path;
+  };
+  std::string text;
+  std::thread reader([&] {
+    char buf[65536];
+    ssize_t n = 0;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  });
+  {
+    App app;  // no access-log file: standard error
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
+    TestClient client(app);
+    for (int i = 0; i < 300; ++i) {
+      client.get(path_of(i)).send();
+      if (i == 150) client.get("/" + std::string(5000, 'q')).send();  // one line longer than a pipe's atomic write
+    }
+  }  // the app's logger writes what is left as it goes
+  ::dup2(saved, STDERR_FILENO);
+  ::close(saved);
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  std::istringstream lines(text);
+  std::string line;
+  int next = 0;
+  int long_lines = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("\"GET /q") != std::string::npos) {
+      EXPECT_NE(line.find("\"GET /" + std::string(5000, 'q') + "\" 200 "), std::string::npos);
+      ++long_lines;
+      continue;
+    }
+    if (line.find("\"GET /p") == std::string::npos) continue;  // the app's own log lines
+    std::string pattern = R"(\S+ \S+ "GET )";
+    pattern.append(path_of(next)).append(R"(" 200 \d+\.\d{3}ms id=\S+)");
+    ASSERT_TRUE(std::regex_match(line, std::regex(pattern))) << line;
+    ++next;
+  }
+  EXPECT_EQ(next, 300);
+  EXPECT_EQ(long_lines, 1);
+}
+
 // Lines reach the file while the app runs, not only when the sink's buffer fills or the app stops.
 TEST(RequestLogging, LinesReachTheFileWhileTheAppRuns) {
   const auto file = std::filesystem::temp_directory_path() / ("aegis-access-live-" + std::to_string(::getpid()) + ".log");
