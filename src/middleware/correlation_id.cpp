@@ -5,6 +5,7 @@
 #include <aegis/http/response.hpp>
 #include <aegis/json/convert.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -34,6 +35,7 @@ struct IdGenerator {
 };
 
 // The 8 lowercase hex digits of v, most significant first, computed in one 64-bit word.
+static_assert(std::endian::native == std::endian::little, "hex8 orders the digits for a little-endian store");
 void hex8(std::uint32_t v, char* out) noexcept {
   std::uint64_t x = v;
   x = (x | (x << 16)) & 0x0000FFFF0000FFFFull;
