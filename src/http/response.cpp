@@ -74,7 +74,7 @@ constexpr std::uint64_t kContentTypeBit = detail::header_name_bit("Content-Type"
 
 // Replaces Content-Type with `line`, a whole constant header line.
 void Response::set_content_type(std::string_view line) {
-  if ((names_ & kContentTypeBit) != 0) remove_header("content-type");
+  remove_header("content-type");  // a mask test when there is none
   names_ |= kContentTypeBit;
   head_.append(line);
 }

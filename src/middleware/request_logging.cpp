@@ -204,6 +204,7 @@ struct RequestLogging::Impl {
 
   Options options;
   bool json = false;
+  bool off = false;
   std::uint64_t instance = next_instance.fetch_add(1);
   std::shared_ptr<spdlog::details::thread_pool> pool;
   std::shared_ptr<spdlog::logger> logger;
@@ -267,6 +268,7 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
     throw std::invalid_argument("RequestLogging: format must be text, json or off, not '" + format + "'");
   }
   impl_->json = format == "json";
+  impl_->off = format == "off";
   spdlog::sink_ptr sink;
   try {
     sink = std::make_shared<LineSink>(impl_->options.file);
@@ -311,7 +313,7 @@ bool RequestLogging::on_request(Request& req, Response&) {
 
 void RequestLogging::on_response(Request& req, Response& res) {
   const Options& o = impl_->options;
-  if (o.format == "off") return;
+  if (impl_->off) return;
   for (const auto& p : o.exclude) {
     if (req.path() == p) return;
   }

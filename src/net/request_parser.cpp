@@ -45,20 +45,11 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-// The octets parse_simple_request takes: tchar for field names, and visible ASCII, SP and HTAB for values.
-struct SimpleChars {
-  bool name[256] = {};
-  bool value[256] = {};
-  constexpr SimpleChars() {
-    for (int c = '0'; c <= '9'; ++c) name[c] = true;
-    for (int c = 'a'; c <= 'z'; ++c) name[c] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) name[c] = true;
-    for (char c : std::string_view("!#$%&'*+-.^_`|~")) name[static_cast<unsigned char>(c)] = true;
-    for (int c = 0x20; c < 0x7f; ++c) value[c] = true;
-    value[static_cast<unsigned char>('\t')] = true;
-  }
-};
-constexpr SimpleChars kSimple;
+// The field-value octets parse_simple_request takes: visible ASCII, SP and HTAB (no obs-text).
+bool is_simple_value_char(char ch) noexcept {
+  const auto c = static_cast<unsigned char>(ch);
+  return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
 
 const char* set_target(Request& request, Method method, std::string_view target);
 
@@ -364,14 +355,14 @@ std::size_t parse_simple_request(const char* data, std::size_t size, Request& re
       p += 2;
       break;
     }
-    const char* const name_begin = p;
-    while (p < end && kSimple.name[static_cast<unsigned char>(*p)]) ++p;
-    if (p == end || *p != ':' || p == name_begin) return 0;
-    const std::string_view name(name_begin, static_cast<std::size_t>(p - name_begin));
-    ++p;
+    const auto* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<std::size_t>(end - p)));
+    if (colon == nullptr) return 0;
+    const std::string_view name(p, static_cast<std::size_t>(colon - p));
+    if (!is_valid_header_name(name)) return 0;  // empty, or not a token (a space, CR or LF in it)
+    p = colon + 1;
     while (p < end && (*p == ' ' || *p == '\t')) ++p;
     const char* const value_begin = p;
-    while (p < end && kSimple.value[static_cast<unsigned char>(*p)]) ++p;
+    while (p < end && is_simple_value_char(*p)) ++p;
     if (end - p < 3 || p[0] != '\r' || p[1] != '\n' || p[2] == ' ' || p[2] == '\t') return 0;  // obs-fold: not here
     const char* value_end = p;
     while (value_end > value_begin && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;

@@ -9,16 +9,18 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
+
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -197,13 +199,13 @@ TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
 
 // The "time" of a line is the wall clock of when the response was logged.
 TEST(RequestLogging, TimesAreTheWallClock) {
-  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-time-" + std::to_string(::getpid()) + ".log");
-  std::filesystem::remove(file);
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
   const auto before = std::chrono::system_clock::now();
   {
     AppSettings s;
     s.access_log.format = "json";
-    s.access_log.file = file.string();
+    s.access_log.file = file;
     App app(s);
     app.router().get("/t", [] { return 1; });
     TestClient client(app);
@@ -211,7 +213,6 @@ TEST(RequestLogging, TimesAreTheWallClock) {
   }
   const auto after = std::chrono::system_clock::now();
   const std::string text = read_file(file);
-  std::filesystem::remove(file);
   const auto entry = boost::json::parse(text.substr(0, text.find('\n')));
   std::tm tm{};
   int ms = 0;
@@ -228,30 +229,29 @@ TEST(RequestLogging, TimesAreTheWallClock) {
 }
 
 TEST(RequestLogging, JsonLinesEscapeEveryField) {
-  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-esc-" + std::to_string(::getpid()) + ".log");
-  std::filesystem::remove(file);
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
   {
     AppSettings s;
     s.access_log.format = "json";
-    s.access_log.file = file.string();
+    s.access_log.file = file;
     App app(s);
     app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
     TestClient client(app);
     client.get("/q%22%5C%0A%FF%C3%A9").send();  // quote, backslash, newline, a stray byte, é
   }
   const std::string text = read_file(file);
-  std::filesystem::remove(file);
   ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   const auto entry = boost::json::parse(text);
   EXPECT_EQ(entry.at("path"), "/q\"\\\n\xEF\xBF\xBD\xC3\xA9");
 }
 
 TEST(RequestLogging, TextLineShape) {
-  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-shape-" + std::to_string(::getpid()) + ".log");
-  std::filesystem::remove(file);
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
   {
     AppSettings s;
-    s.access_log.file = file.string();
+    s.access_log.file = file;
     App app(s);
     app.router().post("/items", [] { return 1; });
     TestClient client(app);
@@ -259,7 +259,6 @@ TEST(RequestLogging, TextLineShape) {
     client.post("/items").header("X-Request-ID", "req-9").send();
   }
   const std::string text = read_file(file);
-  std::filesystem::remove(file);
   EXPECT_TRUE(std::regex_match(
       text, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 198\.51\.100\.7 "POST /items" 200 \d+\.\d{3}ms id=req-9\n)")))
       << text;
@@ -322,10 +321,10 @@ TEST(RequestLogging, StandardErrorGetsEveryLineWhole) {
 
 // Lines reach the file while the app runs, not only when the sink's buffer fills or the app stops.
 TEST(RequestLogging, LinesReachTheFileWhileTheAppRuns) {
-  const auto file = std::filesystem::temp_directory_path() / ("aegis-access-live-" + std::to_string(::getpid()) + ".log");
-  std::filesystem::remove(file);
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
   AppSettings s;
-  s.access_log.file = file.string();
+  s.access_log.file = file;
   App app(s);
   app.router().get("/live", [] { return 1; });
   TestClient client(app);
@@ -336,7 +335,6 @@ TEST(RequestLogging, LinesReachTheFileWhileTheAppRuns) {
     text = read_file(file);
   }
   EXPECT_NE(text.find("\"GET /live\" 200"), std::string::npos) << text;
-  std::filesystem::remove(file);
 }
 
 TEST(RequestLogging, TextLinesEscapeCraftedPaths) {
