@@ -173,9 +173,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     AEGIS_FUZZ_CHECK(is_parse_status(steps.status), "status %d (%s)", steps.status, steps.detail.c_str());
   }
   // A request completes both ways or neither. A refusal and a parser still waiting for bytes may differ:
-  // given everything at once, Beast may refuse a malformed request line early, while arriving in pieces it
-  // first waits for the blank line (and when a short malformed line made it look past the blank line,
-  // "GET 1  \r\n\r\n...", it keeps waiting until the header timeout). Once the whole header is there, a
+  // given everything at once, Beast may refuse a malformed field early, while arriving in pieces it first
+  // waits for the blank line. (A request line that ends before its version is refused at once both ways:
+  // RequestParser::refuse_unfinishable_line.) Once the whole header is there, a
   // header refused both ways is refused with the same status. Body refusals may differ: Beast 1.81
   // re-parses a chunk header whose extension is unfinished (an unclosed quote) and subtracts the chunk size
   // from its body limit each time, so pieces can end in 413 where one piece ends in 400 or still waits.

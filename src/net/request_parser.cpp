@@ -98,6 +98,57 @@ void RequestParser::fail(error_code& ec, int status, const char* detail) noexcep
   own_failed_ = true;
 }
 
+namespace {
+// The answer to a request line Beast refused for its version, or that can never have one. Beast refuses every
+// version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do not speak (505), anything
+// else is malformed (400). Beast judges the version as soon as its eight characters after the target are
+// there, before the line ends; so do we, whatever follows them, so that the answer does not depend on how
+// the bytes arrived. "GET /a b HTTP/1.1" has no version there and is malformed.
+// What Beast takes in a request target: any octet but controls, space and DEL.
+bool is_target_char(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u != 0x7f;
+}
+
+ParseFailure version_failure(std::string_view line_start) noexcept {
+  std::string_view rest = line_start;
+  for (int word = 0; word < 2; ++word) {
+    const std::size_t space = rest.find(' ');
+    rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
+  }
+  const std::string_view version = rest.substr(0, 8);
+  const bool well_formed = version.size() == 8 && version.starts_with("HTTP/") && version[5] >= '0' &&
+                           version[5] <= '9' && version[6] == '.' && version[7] >= '0' && version[7] <= '9';
+  // A version we speak followed by junk ("HTTP/1.1 extra") is a malformed line, not an unsupported one.
+  const bool supported = version == "HTTP/1.0" || version == "HTTP/1.1";
+  return well_formed && !supported ? ParseFailure{505, "HTTP version not supported"}
+                                   : ParseFailure{400, "Invalid HTTP version"};
+}
+}  // namespace
+
+void RequestParser::refuse_unfinishable_line(error_code& ec) noexcept {
+  const std::size_t lf = header_start_.find('\n');
+  if (lf == std::string_view::npos) return;  // the line is still arriving
+  const std::string_view line = header_start_.substr(0, lf);
+  const std::size_t n = line.size();
+  // Every line Beast accepts ends in " HTTP/" digit "." digit CR.
+  const bool version_shaped = n >= 10 && line[n - 1] == '\r' && line.substr(n - 10, 6) == " HTTP/" &&
+                              line[n - 4] >= '0' && line[n - 4] <= '9' && line[n - 3] == '.' &&
+                              line[n - 2] >= '0' && line[n - 2] <= '9';
+  if (version_shaped) return;  // Beast is waiting for the header's end
+  // Judged as Beast judges a whole line: method (a token, then SP), target (visible octets, then SP), version.
+  const std::string_view text = header_start_.substr(0, lf + 1);
+  const std::size_t method_end = text.find_first_of(" \r\n");
+  if (method_end == 0 || text[method_end] != ' ' || !is_valid_header_name(text.substr(0, method_end))) {
+    return fail(ec, 400, "Invalid method");
+  }
+  std::size_t target_end = method_end + 1;
+  while (is_target_char(text[target_end])) ++target_end;  // stops at the final '\n' at the latest
+  if (target_end == method_end + 1 || text[target_end] != ' ') return fail(ec, 400, "Invalid request target");
+  const ParseFailure f = version_failure(header_start_);
+  fail(ec, f.status, f.detail);
+}
+
 ParseFailure RequestParser::failure(const error_code& ec) const noexcept {
   if (own_failed_) return own_failure_;
   if (ec == http::error::header_limit) return {431, "Request header fields too large"};
@@ -109,25 +160,7 @@ ParseFailure RequestParser::failure(const error_code& ec) const noexcept {
   if (ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
     return {400, "Invalid chunked body"};
   }
-  if (ec == http::error::bad_version) {
-    // Beast refuses every version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do
-    // not speak (505), anything else is malformed (400).
-    // Beast judges the version as soon as its eight characters after the target are there, before the
-    // line ends; so do we, whatever follows them, so that the answer does not depend on how the bytes
-    // arrived. "GET /a b HTTP/1.1" has no version there and is malformed.
-    std::string_view rest = header_start_;
-    for (int word = 0; word < 2; ++word) {
-      const std::size_t space = rest.find(' ');
-      rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
-    }
-    const std::string_view version = rest.substr(0, 8);
-    const bool well_formed = version.size() == 8 && version.starts_with("HTTP/") && version[5] >= '0' &&
-                             version[5] <= '9' && version[6] == '.' && version[7] >= '0' && version[7] <= '9';
-    // A version we speak followed by junk ("HTTP/1.1 extra") is a malformed line, not an unsupported one.
-    const bool supported = version == "HTTP/1.0" || version == "HTTP/1.1";
-    return well_formed && !supported ? ParseFailure{505, "HTTP version not supported"}
-                                     : ParseFailure{400, "Invalid HTTP version"};
-  }
+  if (ec == http::error::bad_version) return version_failure(header_start_);
   if (ec == http::error::bad_method) return {400, "Invalid method"};
   if (ec == http::error::bad_target) return {400, "Invalid request target"};
   if (ec == http::error::bad_field || ec == http::error::bad_value || ec == http::error::bad_line_ending) {
@@ -141,6 +174,7 @@ void RequestParser::on_request_impl(http::verb, boost::beast::string_view method
                                     boost::beast::string_view target_sv, int version, error_code& ec) {
   const std::string_view method_token(method_str.data(), method_str.size());
   const std::string_view target(target_sv.data(), target_sv.size());
+  line_done_ = true;
   if (method_token.size() + target.size() + 10 > settings_.max_request_line) {
     return fail(ec, 414, "Request line too long");
   }

@@ -42,7 +42,9 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
       const auto first = *boost::asio::buffer_sequence_begin(buffers);
       header_start_ = {static_cast<const char*>(first.data()), first.size()};
     }
-    return basic_parser::put(buffers, ec);
+    const std::size_t n = basic_parser::put(buffers, ec);
+    if (!line_done_ && ec == boost::beast::http::error::need_more) refuse_unfinishable_line(ec);
+    return n;
   }
 
   /// The failure to answer for an error code `put()` returned.
@@ -70,6 +72,11 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(boost::system::error_code& ec) override;
 
   void fail(boost::system::error_code& ec, int status, const char* detail) noexcept;
+  // Beast waits for the eight characters of the version even when the request line has already ended
+  // ("GET / \r\n\r\n"), and may then look for the header's end past that blank line: the answer would
+  // depend on how the bytes arrived (400, 431, or a wait until the header deadline). A line that has ended
+  // without " HTTP/d.d" before its CRLF can never be completed, so it is refused at once.
+  void refuse_unfinishable_line(boost::system::error_code& ec) noexcept;
 
   Request& request_;
   std::string& chunk_storage_;
@@ -83,6 +90,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   std::size_t trailer_bytes_ = 0;
   std::uint64_t announced_length_ = 0;
   int host_count_ = 0;
+  bool line_done_ = false;  // Beast has read the request line
   bool header_done_ = false;
   bool expect_continue_ = false;
   bool has_content_length_ = false;

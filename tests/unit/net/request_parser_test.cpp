@@ -181,6 +181,37 @@ TEST_F(RequestParserTest, MalformedVersionIs400) {
   expect_failure("GET / HTTP/1\r\nHost: h\r\n\r\n", 400);
 }
 
+TEST_F(RequestParserTest, ALineEndingBeforeItsVersionIsRefusedHoweverItArrives) {
+  // Found by request_parser_fuzz: Beast waits for eight version characters even after the line has ended,
+  // so these lines, arriving in pieces, used to be refused with 431 or to wait for the header deadline.
+  for (const char* raw : {"GET / \r\n\r\n/1.1\r\nX-A: aaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n", "GET / \r\n\r\n",
+                          "GET 1  \r\n\r\n", "GET / HTTP/1\r\nHost: h\r\n\r\n", "GET / HTTP/1.\r\n\r\n"}) {
+    for (std::size_t step : {0, 1, 3, 5, 7}) {
+      EXPECT_EQ(parse_in_steps(raw, step), Outcome::failed) << raw << " in steps of " << step;
+      EXPECT_EQ(status, 400) << raw << " in steps of " << step;
+      EXPECT_EQ(detail, "Invalid HTTP version") << raw << " in steps of " << step;
+    }
+  }
+  // An unsupported version on a line with a bad ending is judged by its version, however it arrives.
+  for (std::size_t step : {0, 5, 13}) {
+    EXPECT_EQ(parse_in_steps("G / HTTP/3.0\r\r\nR\r\n\r\n", step), Outcome::failed) << "steps of " << step;
+    EXPECT_EQ(status, 505) << "steps of " << step;
+  }
+  // The method and the target are judged before the version, as Beast judges a line it has whole.
+  for (std::size_t step : {0, 1, 4, 9}) {
+    EXPECT_EQ(parse_in_steps("GET \x01/x HTTP/2.1\r\x0eHost: e\r\n\r\n", step), Outcome::failed) << step;
+    EXPECT_EQ(detail, "Invalid request target") << "steps of " << step;
+    EXPECT_EQ(parse_in_steps("G@T / \r\n\r\nGET / HTTP/1.1\r\n\r\n", step), Outcome::failed) << step;
+    EXPECT_EQ(detail, "Invalid method") << "steps of " << step;
+  }
+  // A valid line whose header is still arriving keeps waiting, however it is cut.
+  for (std::size_t step : {1, 2, 15, 16, 17}) {
+    EXPECT_EQ(parse_in_steps("GET / HTTP/1.1\r\nHost: h\r\nX-Long-Field: value", step), Outcome::incomplete)
+        << "steps of " << step;
+    EXPECT_EQ(parse_in_steps("GET / HTTP/1.1\r\nHost: h\r\n\r\n", step), Outcome::complete) << "steps of " << step;
+  }
+}
+
 TEST_F(RequestParserTest, UnknownMethodsAndConnectAre501) {
   for (const char* method : {"FOO", "PROPFIND", "get", "Post", "CONNECT"}) {
     expect_failure(std::string(method) + " / HTTP/1.1\r\nHost: h\r\n\r\n", 501);
