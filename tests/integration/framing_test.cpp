@@ -185,6 +185,22 @@ TEST_F(Framing, HandlerCannotReplaceTheServersContentLength) {
 // ---------------------------------------------------------------------------------------------------------
 // Host
 
+TEST_F(Framing, ARequestLineWithoutAVersionIsRefusedAtOnceWhenItArrivesInPieces) {
+  // The line has ended but lacks " HTTP/1.1": nothing that follows can complete it, so the answer is 400
+  // now, not a 408 after the 10 s header deadline.
+  test::RawClient client(port());
+  client.send("GET /");
+  std::this_thread::sleep_for(Ms(50));
+  const auto start = std::chrono::steady_clock::now();
+  client.send(" \r\n\r\n");
+  const auto reply = itest::read_or_describe(client, false, Ms(3000));
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(reply.body.find("Invalid HTTP version"), std::string::npos) << reply.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, Ms(3000));
+  EXPECT_TRUE(client.closed_by_server(kCloseWait));
+  EXPECT_TRUE(answers_a_new_connection(port()));
+}
+
 TEST_F(Framing, MissingHostOnHttp11Answers400) {
   test::RawClient client(port());
   const auto reply = client.roundtrip("GET /ping HTTP/1.1\r\n\r\n");
