@@ -59,7 +59,8 @@ struct App::Impl final : detail::EndpointHost {
   void* state(detail::TypeKey key) const override { return state_store.find(key); }
   detail::BlockingPool& blocking_pool() const override {
     // Created at boot, by the first route that needs it.
-    if (!pool) pool = std::make_unique<detail::BlockingPool>(settings.blocking_threads, settings.blocking_queue);
+    if (!pool) pool = std::make_unique<detail::BlockingPool>("aegis-blocking", settings.blocking_threads,
+                                                                  settings.blocking_queue);
     return *pool;
   }
   void render_validation_error(Request& req, Response& res, const RequestValidationError& e) const override {

@@ -87,7 +87,7 @@ struct AuthService::Impl {
   // argon2id costs CPU and 64 MiB per hash: it runs on threads of its own, one per core up to four (at
   // most 256 MiB hashing at once, however many cores a container is shown), with a bounded queue (beyond
   // it, 503), so that a flood of logins neither starves the database's threads nor exhausts memory.
-  detail::BlockingPool hashing{std::clamp(std::thread::hardware_concurrency(), 1u, 4u), 256};
+  detail::BlockingPool hashing{"aegis-hashing", std::clamp(std::thread::hardware_concurrency(), 1u, 4u), 256};
 
   struct Cached {
     std::shared_ptr<const Principal> principal;

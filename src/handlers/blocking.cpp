@@ -3,18 +3,32 @@
 #include <aegis/handlers/bind.hpp>
 #include <aegis/http/http_error.hpp>
 
+#include "http/thread_name.hpp"
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <latch>
+#include <memory>
+
 namespace aegis::detail {
 
 namespace asio = boost::asio;
 
-BlockingPool::BlockingPool(unsigned threads, std::size_t max_pending)
-    : pool_(threads), threads_(threads), max_in_flight_(threads + max_pending) {}
+BlockingPool::BlockingPool(const char* name, unsigned threads, std::size_t max_pending)
+    : pool_(threads), threads_(threads), max_in_flight_(threads + max_pending) {
+  // One naming job per thread: each waits until all have started, so no thread takes two.
+  auto started = std::make_shared<std::latch>(static_cast<std::ptrdiff_t>(threads));
+  for (unsigned i = 0; i < threads; ++i) {
+    asio::post(pool_, [started, name] {
+      name_this_thread(name);
+      started->arrive_and_wait();
+    });
+  }
+}
 
 BlockingPool::~BlockingPool() { pool_.join(); }
 

@@ -11,7 +11,8 @@ namespace aegis::detail {
 /// may wait for one (beyond it a blocking route answers 503 instead of queueing without bound).
 class BlockingPool {
  public:
-  BlockingPool(unsigned threads, std::size_t max_pending);
+  /// `name` names the pool's threads (at most 15 characters show).
+  BlockingPool(const char* name, unsigned threads, std::size_t max_pending);
   ~BlockingPool();
   BlockingPool(const BlockingPool&) = delete;
   BlockingPool& operator=(const BlockingPool&) = delete;

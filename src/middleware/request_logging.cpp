@@ -4,6 +4,8 @@
 #include <aegis/http/response.hpp>
 #include <aegis/json/convert.hpp>
 
+#include "http/thread_name.hpp"
+
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/details/null_mutex.h>
@@ -276,10 +278,11 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
     throw std::invalid_argument("RequestLogging: cannot open the access log '" + impl_->options.file + "': " + e.what());
   }
   // Each queued message is a whole batch: a short queue bounds what a slow disk can make pile up.
-  impl_->pool = std::make_shared<spdlog::details::thread_pool>(64, 1);
+  impl_->pool = std::make_shared<spdlog::details::thread_pool>(64, 1, [] { detail::name_this_thread("aegis-log"); });
   impl_->logger = std::make_shared<spdlog::async_logger>("aegis.access", sink, impl_->pool,
                                                          spdlog::async_overflow_policy::block);
   impl_->flusher = std::thread([impl = impl_.get()] {
+    detail::name_this_thread("aegis-log-flush");
     std::unique_lock lock(impl->stop_mutex);
     while (!impl->stopping) {
       impl->stop_cv.wait_for(lock, kFlushEvery);

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/thread_name.hpp"
 #include "net/worker.hpp"
 
 namespace aegis {
@@ -84,8 +85,11 @@ void Server::start() {
   }
   impl_->port = endpoint.port();
   for (auto& w : impl_->workers) w->start();
-  for (auto& w : impl_->workers) {
-    impl_->threads.emplace_back([worker = w.get()] { worker->run(); });
+  for (std::size_t i = 0; i < impl_->workers.size(); ++i) {
+    impl_->threads.emplace_back([worker = impl_->workers[i].get(), i] {
+      detail::name_this_thread("aegis-io-" + std::to_string(i));
+      worker->run();
+    });
   }
   impl_->started = true;
 }

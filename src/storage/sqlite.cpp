@@ -285,7 +285,7 @@ class SqliteDatabase final : public Database {
   // busy timeout): one thread serves it.
   SqliteDatabase(std::string url, std::string path, bool memory, DatabaseOptions options)
       : url_(std::move(url)), path_(std::move(path)), memory_(memory), options_(options),
-        pool_(memory ? 1u : std::max(1u, options.threads), 1 << 20) {
+        pool_("aegis-db", memory ? 1u : std::max(1u, options.threads), 1 << 20) {
     // Open once now, so that a wrong path or a corrupt file fails at boot, and (in memory) keep the shared
     // database alive as long as this object.
     keeper_ = std::make_unique<SqliteConnection>(path_, memory_, options_);

@@ -3,12 +3,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
 
 #include "integration/http_fixtures.hpp"
 
@@ -200,6 +204,35 @@ TEST(Workers, ClientsOnSeparateThreadsAreAllServed) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(served.load(), 100);
+}
+
+std::string this_thread_name() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+TEST(Workers, ThreadsCarryTheNamesOfTheirJobs) {
+  App app;
+  app.router().get("/io", [] { return this_thread_name(); });
+  app.router().get("/blocking", [] { return this_thread_name(); }).blocking();
+  auto settings = test::test_settings();
+  settings.workers = 2;
+  test::TestServer server(app, settings);
+  test::RawClient client(server.port());
+  const std::string io = client.roundtrip(test::get_request("/io")).body;
+  EXPECT_TRUE(io == "aegis-io-0" || io == "aegis-io-1") << io;
+  EXPECT_EQ(client.roundtrip(test::get_request("/blocking")).body, "aegis-blocking");
+  // Both I/O threads are named, whichever served the request: ps -L and top -H show them.
+  std::set<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.count("aegis-io-0"), 1u);
+  EXPECT_EQ(names.count("aegis-io-1"), 1u);
 }
 
 }  // namespace

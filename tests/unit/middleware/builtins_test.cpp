@@ -197,6 +197,35 @@ TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
   EXPECT_EQ(entries[1].at("request_id"), "req-2");
 }
 
+std::multiset<std::string> thread_names() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  return names;
+}
+
+// The log's writer and flusher threads say what they are in ps -L, top -H and perf.
+TEST(RequestLogging, ItsThreadsAreNamed) {
+  const aegis::test::TempDir dir;
+  const auto before = thread_names();
+  RequestLogging logging({.format = "text", .file = dir.path() + "/access.log"});
+  std::multiset<std::string> now;
+  for (int i = 0; i < 200; ++i) {  // the threads name themselves as they start
+    now = thread_names();
+    if (now.count("aegis-log") > before.count("aegis-log") &&
+        now.count("aegis-log-flush") > before.count("aegis-log-flush")) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(now.count("aegis-log"), before.count("aegis-log") + 1);
+  EXPECT_EQ(now.count("aegis-log-flush"), before.count("aegis-log-flush") + 1);
+}
+
 // The "time" of a line is the wall clock of when the response was logged.
 TEST(RequestLogging, TimesAreTheWallClock) {
   const aegis::test::TempDir dir;
