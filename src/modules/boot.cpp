@@ -58,7 +58,8 @@ std::optional<std::set<std::string>> enabled_modules() {
 std::vector<Entry> collect(App& app) {
   std::vector<Entry> all;
   for (const auto& m : app.modules()) {
-    all.push_back({m, m->meta(), detail::module_type_name(typeid(*m).name())});
+    const Module& module = *m;  // typeid of a plain reference: no call inside typeid's operand
+    all.push_back({m, m->meta(), detail::module_type_name(typeid(module).name())});
   }
   for (const auto& r : detail::discovered_modules()) {
     std::shared_ptr<Module> m = r.make();

@@ -143,7 +143,7 @@ template <class... A>
 Needs needs_of() {
   Needs n;
   (
-      [&n] {
+      [&] {  // [&n] would warn (clang) for the parameter kinds that add nothing
         if constexpr (is_kind<A, ParamKind::depends>()) {
           using T = typename Bare<A>::value_type;
           n.dependencies.push_back(type_key<T>());
