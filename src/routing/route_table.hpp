@@ -51,8 +51,14 @@ class RouteTable {
   enum class Converter : std::uint8_t { str, integer, floating, uuid, path };
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
+  using Keyed = std::vector<std::pair<std::string, std::uint32_t>>;
+  // An open-addressing table over `entries`' keys, a power of two long; and a look-up through it.
+  static std::vector<std::uint32_t> build_index(const Keyed& entries);
+  static std::uint32_t probe(const Keyed& entries, const std::vector<std::uint32_t>& index,
+                             std::string_view key) noexcept;
+
   struct Node {
-    std::vector<std::pair<std::string, std::uint32_t>> statics;
+    Keyed statics;
     std::vector<std::uint32_t> index;  // open-addressing table over statics (used when there are many)
     std::array<std::uint32_t, 4> params{kNone, kNone, kNone, kNone};  // int, float, uuid, str
     std::uint32_t path = kNone;  // terminal node of a {x:path} parameter
@@ -68,8 +74,17 @@ class RouteTable {
   bool path_exists(std::string_view path) const;
   void finish_node(Node& node);
 
+  // The node a whole literal path leads to, e.g. "/api/health", found with one hash instead of a walk
+  // segment by segment. The walk tries literal segments first, so when that node has the method the walk
+  // would end there too; anything else (parameters, 405, redirects) is left to it.
+  std::uint32_t find_literal_path(std::string_view path) const noexcept;
+  // The endpoint of `node` for `method` (HEAD falls back to GET), or -1.
+  static std::int32_t endpoint_for(const Node& node, Method method) noexcept;
+
   std::vector<Node> nodes_;
   std::vector<Endpoint> endpoints_;
+  Keyed literal_paths_;
+  std::vector<std::uint32_t> literal_index_;  // open addressing over literal_paths_, a power of two long
   bool redirect_slashes_;
 };
 

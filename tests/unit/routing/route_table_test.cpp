@@ -488,6 +488,34 @@ TEST(RouteTable, ManyStaticChildrenStillFallBackToAParameter) {
   EXPECT_EQ(lookup(t, Method::get, "/k/s20").param("other"), "s20");
 }
 
+// Whole literal paths are found with one hash; these check that it answers as the walk would.
+TEST(RouteTable, LiteralPathsAnswerAsTheWalkWould) {
+  Router r;
+  for (int i = 0; i < 300; ++i) r.get("/lit/" + std::to_string(i) + "/x", noop);
+  r.get("/a/", noop);            // trailing slash: an empty last segment
+  r.get("/a//b", noop);          // an empty segment in the middle
+  r.get("/users/me", noop);      // GET only: POST /users/me goes on to the parameter route
+  r.post("/users/{id}", noop);
+  r.put("/only-put", noop);
+  RouteTable t(r.routes());
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(lookup(t, Method::get, "/lit/" + std::to_string(i) + "/x").route,
+              "GET /lit/" + std::to_string(i) + "/x");
+  }
+  EXPECT_EQ(lookup(t, Method::get, "/lit/300/x").kind, MatchKind::not_found);
+  EXPECT_EQ(lookup(t, Method::get, "/a/").route, "GET /a/");
+  EXPECT_EQ(lookup(t, Method::get, "/a//b").route, "GET /a//b");
+  EXPECT_EQ(lookup(t, Method::get, "/a/b").kind, MatchKind::not_found);
+  EXPECT_EQ(lookup(t, Method::head, "/users/me").route, "GET /users/me");
+  const Result post = lookup(t, Method::post, "/users/me");
+  EXPECT_EQ(post.route, "POST /users/{id}");
+  EXPECT_EQ(post.param("id"), "me");
+  const Result get = lookup(t, Method::get, "/only-put");
+  EXPECT_EQ(get.kind, MatchKind::method_not_allowed);
+  EXPECT_EQ(get.allow, "PUT, OPTIONS");
+  EXPECT_EQ(lookup(t, Method::options, "/only-put").kind, MatchKind::options);
+}
+
 TEST(RouteTable, TenThousandRoutesAllMatch) {
   Router r;
   constexpr int kRoutes = 10'000;
