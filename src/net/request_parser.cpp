@@ -4,6 +4,7 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <cstdint>
 #include <cstring>
 
 #include "http/access.hpp"
@@ -45,10 +46,32 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+// Advances over bytes in [lo, 0x7E], eight at a time while it can; returns the first byte outside the range
+// (or end). A word is skipped only when none of its bytes is below lo or at or above 0x7F.
+template <unsigned char lo>
+const char* skip_range(const char* p, const char* end) noexcept {
+  static_assert(lo > 0 && lo <= 0x80);
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t below = (x - kOnes * lo) & ~x & kHigh;
+    const std::uint64_t high = ((x + kOnes) | x) & kHigh;  // 0x7F and above
+    if ((below | high) != 0) break;
+    p += 8;
+  }
+  while (p < end && static_cast<unsigned char>(*p) >= lo && static_cast<unsigned char>(*p) < 0x7f) ++p;
+  return p;
+}
+
 // The field-value octets parse_simple_request takes: visible ASCII, SP and HTAB (no obs-text).
-bool is_simple_value_char(char ch) noexcept {
-  const auto c = static_cast<unsigned char>(ch);
-  return (c >= 0x20 && c < 0x7f) || c == '\t';
+const char* skip_simple_value(const char* p, const char* end) noexcept {
+  for (;;) {
+    p = skip_range<0x20>(p, end);
+    if (p == end || *p != '\t') return p;
+    ++p;
+  }
 }
 
 const char* set_target(Request& request, Method method, std::string_view target);
@@ -361,7 +384,7 @@ std::size_t parse_simple_request(const char* data, std::size_t size, Request& re
   Method method = Method::get;
   if (!aegis::parse_method(method_token, method) || method == Method::connect) return 0;
   const char* const target_begin = ++p;
-  while (p < end && static_cast<unsigned char>(*p) > 0x20 && static_cast<unsigned char>(*p) < 0x7f) ++p;
+  p = skip_range<0x21>(p, end);  // visible ASCII
   if (p == end || *p != ' ' || p == target_begin) return 0;
   const std::string_view target(target_begin, static_cast<std::size_t>(p - target_begin));
   ++p;
@@ -396,7 +419,7 @@ std::size_t parse_simple_request(const char* data, std::size_t size, Request& re
     p = colon + 1;
     while (p < end && (*p == ' ' || *p == '\t')) ++p;
     const char* const value_begin = p;
-    while (p < end && is_simple_value_char(*p)) ++p;
+    p = skip_simple_value(p, end);
     if (end - p < 3 || p[0] != '\r' || p[1] != '\n' || p[2] == ' ' || p[2] == '\t') return 0;  // obs-fold: not here
     const char* value_end = p;
     while (value_end > value_begin && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
