@@ -44,6 +44,11 @@ Router auth_router(App& app) {
 
   r.post("/login",
          [](Body<LoginRequest> body, State<AuthService> auth, const Request& req, Response& res) -> Task<LoginResult> {
+           // Per account too, before any hashing work: guesses spread over many addresses still go slowly.
+           if (std::uint32_t retry_after = 0; !auth->count_login_attempt(body->username, retry_after)) {
+             throw HttpError(429, "Too many login attempts for this account",
+                             {{"Retry-After", std::to_string(retry_after)}});
+           }
            auto user = co_await auth->authenticate(body->username, body->password);
            // One answer for an unknown user and a wrong password (and the same hashing work for both); it
            // keeps the rate limit's headers, so that a client sees its budget shrink.

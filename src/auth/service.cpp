@@ -1,5 +1,6 @@
 #include <aegis/auth/auth.hpp>
 
+#include <aegis/middleware/rate_limit.hpp>
 #include <aegis/modules/settings.hpp>
 
 #include <spdlog/spdlog.h>
@@ -105,7 +106,16 @@ struct AuthService::Impl {
   Shard shards[kShards];
   std::atomic<std::uint64_t> generation{1};
 
-  Impl(App& a, std::shared_ptr<sql::Database> d, AuthSettings s) : app(a), db(std::move(d)), settings(std::move(s)) {}
+  std::shared_ptr<RateLimitStore> account_attempts;
+
+  Impl(App& a, std::shared_ptr<sql::Database> d, AuthSettings s) : app(a), db(std::move(d)), settings(std::move(s)) {
+    if (settings.account_login_attempts == 0 || settings.account_login_window < std::chrono::seconds(1)) {
+      throw StartupError("invalid authentication settings: account_login_attempts must be at least 1 and "
+                         "account_login_window at least one second");
+    }
+    account_attempts = settings.account_login_store ? settings.account_login_store
+                                                    : std::make_shared<MemoryRateLimitStore>(100000);
+  }
 
   Shard& shard(const std::string& key) { return shards[std::hash<std::string>{}(key) % kShards]; }
 
@@ -207,6 +217,16 @@ Task<std::optional<UserInfo>> AuthService::authenticate(std::string username, st
   auto principal = co_await impl.db->run([id](sql::Connection& c) { return Impl::load_principal(c, id); });
   if (!principal) co_return std::nullopt;
   co_return UserInfo{id, principal->name, principal->roles, principal->permissions};
+}
+
+bool AuthService::count_login_attempt(std::string_view username, std::uint32_t& retry_after) {
+  std::string key = "aegis.login-account:";
+  key += username;
+  const RateLimitDecision d = impl_->account_attempts->hit(key, impl_->settings.account_login_window,
+                                                           impl_->settings.account_login_attempts,
+                                                           std::chrono::steady_clock::now());
+  retry_after = d.reset_after_seconds;
+  return d.allowed;
 }
 
 Task<AuthService::Session> AuthService::create_session(std::int64_t user_id) {

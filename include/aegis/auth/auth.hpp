@@ -34,6 +34,8 @@
 
 namespace aegis {
 
+class RateLimitStore;
+
 // ---- the database ----------------------------------------------------------------------------------------
 
 /// Opens the app's database (AEGIS_DATABASE_URL, default sqlite:///./aegis.db), puts it in the app state
@@ -59,6 +61,13 @@ struct AuthSettings {
   /// Login attempts per client address per window.
   unsigned login_attempts = 10;
   std::chrono::seconds login_window{60};
+  /// Login attempts per account (per username, known or not) per window, from whatever addresses: a
+  /// password guessed from many addresses is still guessed this slowly. Every attempt counts, a right
+  /// password included; beyond it the login answers 429 without checking the password.
+  unsigned account_login_attempts = 20;
+  std::chrono::seconds account_login_window{15 * 60};
+  /// Where the per-account counts live; null: in this instance's memory (100,000 accounts at most).
+  std::shared_ptr<RateLimitStore> account_login_store;
   /// How long a resolved principal is reused before the database is asked again.
   std::chrono::seconds principal_cache{5};
 };
@@ -120,6 +129,11 @@ class AuthService {
   /// The user when `password` is theirs. An unknown user costs the same hashing work as a wrong
   /// password.
   Task<std::optional<UserInfo>> authenticate(std::string username, std::string password);
+
+  /// Counts one login attempt against `username` (AuthSettings::account_login_attempts per
+  /// account_login_window). False when the account's budget is spent; `retry_after` then holds the seconds
+  /// until it refills. Thread-safe.
+  bool count_login_attempt(std::string_view username, std::uint32_t& retry_after);
 
   struct Session {
     std::string cookie;      ///< "<id>.<mac>"
@@ -196,7 +210,7 @@ void add_session_auth(App& app, std::source_location where = std::source_locatio
 
 /// POST /login, POST /logout, GET /me, POST /tokens, GET /tokens, DELETE /tokens/{id}: include it under
 /// a prefix (/api/auth). Login is rate limited per client address (AuthSettings::login_attempts per
-/// login_window). Needs use_auth.
+/// login_window) and per account (account_login_attempts per account_login_window). Needs use_auth.
 Router auth_router(App& app);
 
 /// The admin pages /settings/permissions and /settings/feature-flags and their JSON APIs under

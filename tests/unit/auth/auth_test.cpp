@@ -52,7 +52,8 @@ class HttpsFromHeader final : public Middleware {
 AuthSettings test_auth() {
   AuthSettings s;
   s.secret_key = std::string(kKey);
-  s.login_attempts = 1000;  // the tests log in often from one address; the limit has a test of its own
+  s.login_attempts = 1000;  // the tests log in often from one address; the limits have tests of their own
+  s.account_login_attempts = 1000;
   return s;
 }
 
@@ -714,6 +715,42 @@ TEST(AuthRateLimit, TheFourthLoginFromOneAddressIs429AndOtherAddressesAreNotLimi
   other->set_client("203.0.113.7", 40000);
   EXPECT_EQ(post_login(*other, "alice", kPassword).status(), 200) << "another address does not share the budget";
   EXPECT_EQ(post_login(c, "alice", kPassword).status(), 429) << "the limited address is still limited";
+}
+
+TEST(AuthRateLimit, TheFourthLoginToOneAccountIs429FromAnyAddressAndOtherAccountsAreNotLimited) {
+  AuthAppOptions o;
+  o.auth.account_login_attempts = 3;
+  AuthApp a(o);
+  a.user("alice");
+  a.user("bob");
+  // Three guesses from three addresses: the per-address limit (1000 here) never trips.
+  for (int i = 0; i < 3; ++i) {
+    auto c = a.new_client();
+    c->set_client("198.51.100." + std::to_string(i + 1), 40000);
+    EXPECT_EQ(post_login(*c, "alice", "wrong-password").status(), 401) << "guess " << i;
+  }
+  auto fourth = a.new_client();
+  fourth->set_client("198.51.100.99", 40000);
+  const TestResponse refused = post_login(*fourth, "alice", kPassword);  // the right password does not help
+  EXPECT_EQ(refused.status(), 429);
+  EXPECT_EQ(refused.text(), R"({"detail":"Too many login attempts for this account"})");
+  ASSERT_TRUE(refused.header("Retry-After"));
+  const int retry = std::stoi(*refused.header("Retry-After"));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 15 * 60);
+  EXPECT_TRUE(refused.headers("Set-Cookie").empty());
+  // Another account is not limited, from the same address; an unknown name has a budget of its own too,
+  // so the 429 says nothing about which names exist.
+  EXPECT_EQ(post_login(*fourth, "bob", kPassword).status(), 200);
+  fourth->clear_cookies();  // logged in now: further posts would need the session's CSRF token
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(post_login(*fourth, "nobody", "x").status(), 401);
+  EXPECT_EQ(post_login(*fourth, "nobody", "x").status(), 429);
+}
+
+TEST(AuthRateLimit, AnAccountLimitOfZeroStopsTheBoot) {
+  AuthAppOptions o;
+  o.auth.account_login_attempts = 0;
+  EXPECT_THROW(AuthApp a(o), StartupError);
 }
 
 // ---- the secret key ------------------------------------------------------------------------------------------

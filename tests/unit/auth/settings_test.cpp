@@ -51,6 +51,7 @@ class SettingsApp {
     AuthSettings auth;
     auth.secret_key = std::string(kKey);
     auth.login_attempts = 1000;
+    auth.account_login_attempts = 1000;
     auth_ = &use_auth(app_, auth);
     app_.permissions().add_group("Orders", {"orders.view", "orders.edit"});
     for (const auto& [name, on] : o.flags) app_.feature_flags().add(name, on, "Flag " + name);
