@@ -122,17 +122,17 @@ void RequestParser::fail(error_code& ec, int status, const char* detail) noexcep
 }
 
 namespace {
-// The answer to a request line Beast refused for its version, or that can never have one. Beast refuses every
-// version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do not speak (505), anything
-// else is malformed (400). Beast judges the version as soon as its eight characters after the target are
-// there, before the line ends; so do we, whatever follows them, so that the answer does not depend on how
-// the bytes arrived. "GET /a b HTTP/1.1" has no version there and is malformed.
 // What Beast takes in a request target: any octet but controls, space and DEL.
 bool is_target_char(char c) noexcept {
   const auto u = static_cast<unsigned char>(c);
   return u > 0x20 && u != 0x7f;
 }
 
+// The answer to a request line Beast refused for its version, or that can never have one. Beast refuses every
+// version but 1.0 and 1.1 alike; a well-formed "HTTP/d.d" it refused is one we do not speak (505), anything
+// else is malformed (400). Beast judges the version as soon as its eight characters after the target are
+// there, before the line ends; so do we, whatever follows them, so that the answer does not depend on how
+// the bytes arrived. "GET /a b HTTP/1.1" has no version there and is malformed.
 ParseFailure version_failure(std::string_view line_start) noexcept {
   std::string_view rest = line_start;
   for (int word = 0; word < 2; ++word) {
