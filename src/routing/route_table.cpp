@@ -1,5 +1,6 @@
 #include "routing/route_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -100,7 +101,9 @@ std::uint64_t load(const char* p, std::size_t bytes) noexcept {  // bytes: 4 or 
 
 // Hashes a path or segment eight bytes at a time (a byte at a time cost more than the walk it replaces).
 // The last word overlaps the one before it, and short keys load their first and last bytes: equal keys
-// hash equally, and the length is mixed in.
+// hash equally, and the length is mixed in. The final mix (MurmurHash3's) spreads every input bit over the
+// low bits the tables index by: keys differing only in their last characters ("resource17", "resource18")
+// must not crowd into a few slots.
 std::uint64_t hash_segment(std::string_view s) noexcept {
   const char* p = s.data();
   const std::size_t n = s.size();
@@ -118,6 +121,11 @@ std::uint64_t hash_segment(std::string_view s) noexcept {
     mix(static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) << 8 |
         static_cast<unsigned char>(p[n - 1]) << 16);
   }
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
   return h;
 }
 
@@ -221,6 +229,10 @@ RouteTable::RouteTable(std::span<const Router::Route> routes, bool redirect_slas
   }
   for (auto& node : nodes_) finish_node(node);
   if (!literal_paths_.empty()) literal_index_ = build_index(literal_paths_);
+  for (const auto& [path, node] : literal_paths_) {
+    const std::size_t n = std::min<std::size_t>(path.size(), 255);
+    literal_lengths_[n >> 6] |= std::uint64_t{1} << (n & 63);
+  }
 }
 
 std::vector<std::uint32_t> RouteTable::build_index(const Keyed& entries) {
@@ -251,7 +263,9 @@ std::int32_t RouteTable::endpoint_for(const Node& node, Method method) noexcept 
 }
 
 std::uint32_t RouteTable::find_literal_path(std::string_view path) const noexcept {
-  return literal_index_.empty() ? kNone : probe(literal_paths_, literal_index_, path);
+  const std::size_t n = std::min<std::size_t>(path.size(), 255);
+  if ((literal_lengths_[n >> 6] >> (n & 63) & 1) == 0) return kNone;
+  return probe(literal_paths_, literal_index_, path);
 }
 
 void RouteTable::finish_node(Node& node) {

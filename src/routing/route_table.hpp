@@ -85,6 +85,8 @@ class RouteTable {
   std::vector<Endpoint> endpoints_;
   Keyed literal_paths_;
   std::vector<std::uint32_t> literal_index_;  // open addressing over literal_paths_, a power of two long
+  // Bit n: some literal path is n bytes long (255: 255 or more). A path of another length skips the hash.
+  std::array<std::uint64_t, 4> literal_lengths_{};
   bool redirect_slashes_;
 };
 
