@@ -3,6 +3,7 @@
 #include <aegis/http/request.hpp>
 #include <aegis/net/server_settings.hpp>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 
 #include <string>
@@ -41,6 +42,13 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
     if (!header_done_) {
       const auto first = *boost::asio::buffer_sequence_begin(buffers);
       header_start_ = {static_cast<const char*>(first.data()), first.size()};
+    }
+    // Beast 1.81 asserts that a chunked body's last piece (the final chunk and the blank line, "0\r\n\r\n")
+    // arrives in one buffer of at least five bytes once it has seen "0\r\n"; Debug builds abort on "0\r\n\r".
+    // Fewer than five bytes can never finish a chunked body, so they wait for more without Beast.
+    if (chunked_ && boost::asio::buffer_size(buffers) < 5) {
+      ec = boost::beast::http::error::need_more;
+      return 0;
     }
     const std::size_t n = basic_parser::put(buffers, ec);
     if (!line_done_ && ec == boost::beast::http::error::need_more) refuse_unfinishable_line(ec);

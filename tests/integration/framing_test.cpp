@@ -89,6 +89,21 @@ TEST_F(Framing, ChunksArrivingInSeparatePacketsAreReassembled) {
   EXPECT_EQ(reply.body, "abcdefg");
 }
 
+TEST_F(Framing, AnEmptyChunkedBodyWhoseLastBytesArriveOneByOneIsServed) {
+  // Beast 1.81 asserts that "0\r\n\r\n" is there whole once it has seen "0\r\n": a Debug build of the
+  // server (the ASan one among them) used to abort here.
+  test::RawClient client(port());
+  client.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n");
+  for (std::string_view piece : {"0\r\n", "\r", "\n"}) {
+    std::this_thread::sleep_for(Ms(20));
+    client.send(piece);
+  }
+  const auto reply = client.read_response();
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, "");
+  EXPECT_EQ(client.roundtrip(test::get_request("/ping")).body, "pong");
+}
+
 TEST_F(Framing, TransferEncodingChunkedIsCaseInsensitive) {
   test::RawClient client(port());
   const auto reply = client.roundtrip(
