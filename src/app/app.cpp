@@ -543,24 +543,30 @@ Task<> App::finish_dispatch(Task<> pending, Request& req, Response& res) const {
   }
 }
 
+// An error answer replaces the response, all but its lasting lines (a route's RateLimit-* fields, so that a
+// client sees its budget on a 401 or a 422 too), which come back unless the answer set those headers itself.
 void App::render_exception(const std::exception& e, const Request& req, Response& res) const noexcept {
+  using detail::ResponseAccess;
   try {
     for (const auto& h : impl_->exception_handlers) {
       if (h.cast(e) != nullptr) {
-        res.clear();
+        ResponseAccess::clear_for_error(res);
         h.fn(req, res, e);
+        ResponseAccess::restore_lasting(res);
         return;
       }
     }
     if (const auto* http = dynamic_cast<const HttpError*>(&e)) {
-      res.clear();
+      ResponseAccess::clear_for_error(res);
       res.error(http->status(), http->detail());
       for (const auto& [name, value] : http->headers()) res.add_header(name, value);
+      ResponseAccess::restore_lasting(res);
       return;
     }
     if (const auto* invalid = dynamic_cast<const RequestValidationError*>(&e)) {
-      res.clear();
+      ResponseAccess::clear_for_error(res);
       res.json_text(invalid->body(), 422);
+      ResponseAccess::restore_lasting(res);
       return;
     }
     spdlog::error("{} {} [{}]: unhandled exception: {}", req.method_name(), req.path(), req.request_id(), e.what());
@@ -576,7 +582,7 @@ void App::render_exception(const std::exception& e, const Request& req, Response
 // Nobody handles it: 500, with the request id so that the log line can be found; the message only in debug
 // mode (development only).
 void App::internal_error(const Request& req, Response& res, const char* what) const noexcept {
-  res.clear();
+  detail::ResponseAccess::clear_for_error(res);
   try {
     std::string body = "{\"detail\":\"Internal Server Error\"";
     if (!req.request_id().empty()) body += ",\"request_id\":" + detail::json_quote(req.request_id());
@@ -586,6 +592,7 @@ void App::internal_error(const Request& req, Response& res, const char* what) co
   } catch (...) {
     res.error(500, "Internal Server Error");
   }
+  detail::ResponseAccess::restore_lasting(res);
 }
 
 }  // namespace aegis

@@ -50,15 +50,9 @@ Router auth_router(App& app) {
                              {{"Retry-After", std::to_string(retry_after)}});
            }
            auto user = co_await auth->authenticate(body->username, body->password);
-           // One answer for an unknown user and a wrong password (and the same hashing work for both); it
-           // keeps the rate limit's headers, so that a client sees its budget shrink.
-           if (!user) {
-             HttpError::Headers headers;
-             for (const char* h : {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}) {
-               if (auto v = res.header(h)) headers.emplace_back(h, std::string(*v));
-             }
-             throw HttpError(401, "Invalid username or password", std::move(headers));
-           }
+           // One answer for an unknown user and a wrong password (and the same hashing work for both). The
+           // per-address limit's RateLimit-* headers stay on it: a client sees its budget shrink.
+           if (!user) throw HttpError(401, "Invalid username or password");
            const AuthSettings& settings = auth->settings();
            // A new session id at every login: a session id planted before it is worthless after.
            if (auto old = req.cookie(settings.session_cookie)) co_await auth->end_session(std::string(*old));

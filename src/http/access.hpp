@@ -7,7 +7,9 @@
 #include <aegis/http/response.hpp>
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace aegis::detail {
 
@@ -80,6 +82,20 @@ struct ResponseAccess {
     r.head_.append(lines);
     r.names_ |= mask;
   }
+  /// Appends validated header lines that an error answer built later keeps (restore_lasting), replacing
+  /// the lasting lines set before: a rate limit's current RateLimit-* fields.
+  static void set_lasting_lines(Response& r, std::string_view lines) {
+    append_lines(r, lines);
+    r.lasting_.assign(lines);
+  }
+  /// Empties the response for an error answer, keeping its lasting lines aside for restore_lasting.
+  static void clear_for_error(Response& r) noexcept {
+    std::string lasting = std::move(r.lasting_);
+    r.clear();
+    r.lasting_ = std::move(lasting);
+  }
+  /// Adds back the lasting lines whose header the error answer did not set itself.
+  static void restore_lasting(Response& r) noexcept;
   /// False when the response certainly carries none of the headers whose name bits are in `mask`.
   static bool may_have_any(const Response& r, std::uint64_t mask) noexcept { return (r.names_ & mask) != 0; }
   static bool has_headers(const Response& r) noexcept { return !r.head_.empty(); }

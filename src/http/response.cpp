@@ -171,6 +171,25 @@ void Response::clear() noexcept {
   names_ = 0;
   head_.clear();
   body_.clear();
+  lasting_.clear();
 }
 
+namespace detail {
+
+void ResponseAccess::restore_lasting(Response& r) noexcept {
+  try {
+    std::string_view rest = r.lasting_;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find('\n');  // each line ends in CRLF
+      if (end == std::string_view::npos) break;
+      const std::string_view line = rest.substr(0, end + 1);
+      rest.remove_prefix(line.size());
+      if (!r.header(line.substr(0, line.find(':')))) append_lines(r, line);
+    }
+  } catch (...) {
+    // Out of memory: the error answer goes without them.
+  }
+}
+
+}  // namespace detail
 }  // namespace aegis

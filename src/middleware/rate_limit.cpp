@@ -90,7 +90,9 @@ std::string_view client_key(const Request& req, RateLimitKey key, std::string_vi
 }
 
 // "RateLimit-Limit: 10\r\nRateLimit-Remaining: 3\r\nRateLimit-Reset: 42\r\n", numbers only: valid lines.
-void append_rate_limit_lines(Response& res, std::uint32_t limit, const RateLimitDecision& d) {
+// `lasting`: the lines outlast an error answer built after them (a route dependency's, set before the
+// handler runs); the middleware's are written after the answer and need not.
+void append_rate_limit_lines(Response& res, std::uint32_t limit, const RateLimitDecision& d, bool lasting) {
   thread_local std::string lines;  // capacity kept: no allocation once warm
   lines.clear();
   auto line = [](std::string_view name, std::uint32_t value) {
@@ -103,7 +105,11 @@ void append_rate_limit_lines(Response& res, std::uint32_t limit, const RateLimit
   line("RateLimit-Limit: ", limit);
   line("RateLimit-Remaining: ", d.remaining);
   line("RateLimit-Reset: ", d.reset_after_seconds);
-  detail::ResponseAccess::append_lines(res, lines);
+  if (lasting) {
+    detail::ResponseAccess::set_lasting_lines(res, lines);
+  } else {
+    detail::ResponseAccess::append_lines(res, lines);
+  }
 }
 
 std::optional<std::uint32_t> parse_uint(std::string_view s) noexcept {
@@ -115,7 +121,7 @@ std::optional<std::uint32_t> parse_uint(std::string_view s) noexcept {
 
 // Writes this policy's RateLimit-* headers unless the response already shows a policy (an inner layer's or a
 // route dependency's) with no more remaining hits: the one closest to exhaustion is the one to show.
-void show_policy(Response& res, std::uint32_t limit, const RateLimitDecision& d) {
+void show_policy(Response& res, std::uint32_t limit, const RateLimitDecision& d, bool lasting) {
   if (const auto existing = res.header("RateLimit-Remaining")) {
     const auto shown = parse_uint(*existing);
     if (shown && *shown <= d.remaining) return;
@@ -123,7 +129,7 @@ void show_policy(Response& res, std::uint32_t limit, const RateLimitDecision& d)
     res.remove_header("RateLimit-Remaining");
     res.remove_header("RateLimit-Reset");
   }
-  append_rate_limit_lines(res, limit, d);
+  append_rate_limit_lines(res, limit, d, lasting);
 }
 
 std::string retry_after(const RateLimitDecision& d) { return std::to_string(d.reset_after_seconds); }
@@ -350,7 +356,7 @@ bool RateLimit::on_request(Request& req, Response& res) {
 void RateLimit::on_response(Request& req, Response& res) {
   Impl& m = *impl_;
   if (!m.applies(req)) return;  // never went through on_request: whatever the table holds for it is stale
-  if (const auto d = m.pending.take(&req)) show_policy(res, m.options.limit, *d);
+  if (const auto d = m.pending.take(&req)) show_policy(res, m.options.limit, *d, false);
 }
 
 std::string RateLimit::options_json() const {
@@ -406,7 +412,7 @@ class RouteRateLimit final : public detail::Provider {
                        {"RateLimit-Remaining", "0"},
                        {"RateLimit-Reset", std::to_string(d.reset_after_seconds)}});
     }
-    show_policy(ctx.response, limit_, d);
+    show_policy(ctx.response, limit_, d, true);
     ctx.scope.set(slot, &ctx.scope);  // ran: any non-null marker
     return true;
   }

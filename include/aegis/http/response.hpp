@@ -74,6 +74,9 @@ class Response {
   std::uint64_t names_ = 0;
   std::string head_;
   std::string body_;
+  // Header lines that outlast an error answer built after them (a route's rate-limit fields): empty for
+  // almost every response.
+  std::string lasting_;
 };
 
 }  // namespace aegis

@@ -157,7 +157,8 @@ struct RouteRateLimitOptions {
 ///
 /// Over the limit it throws `HttpError(429, "Too Many Requests")` carrying `Retry-After` and the
 /// `RateLimit-*` headers. An allowed request gets the `RateLimit-*` headers on the response the handler
-/// fills in (a handler that returns a whole Response replaces them). Throws `std::invalid_argument` for a
+/// fills in, and on the error answer when the handler (or a later dependency) throws, unless that error
+/// sets them itself (a handler that returns a whole Response replaces them). Throws `std::invalid_argument` for a
 /// limit of 0 or a window under one second.
 Dependency rate_limit(std::uint32_t limit, std::chrono::seconds window, RouteRateLimitOptions options = {},
                       std::source_location where = std::source_location::current());

@@ -310,6 +310,51 @@ TEST(RateLimit, RouteDependencyLimitsItsRoutesOnly) {
   EXPECT_EQ(client.post("/login").send().status(), 200);
 }
 
+// The route dependency's headers are set before the handler runs; an error answer built after them keeps
+// them, so a client sees its budget on a 401, a 422 or a 500 as on a 200.
+TEST(RateLimit, RouteDependencyHeadersOutlastErrorsRaisedAfterTheCheck) {
+  App app(bare());
+  app.router().post("/denied", [] { throw HttpError(401, "no"); }).dependencies({rate_limit(5, 60s)});
+  app.router().post("/query", [](Query<int, "n">) { return 1; }).dependencies({rate_limit(5, 60s)});
+  app.router().post("/boom", []() -> int { throw std::runtime_error("boom"); }).dependencies({rate_limit(5, 60s)});
+  app.router()
+      .post("/own", [] { throw HttpError(403, "no", {{"RateLimit-Remaining", "7"}}); })
+      .dependencies({rate_limit(5, 60s)});
+  app.router().post("/custom", [] { throw std::out_of_range("x"); }).dependencies({rate_limit(5, 60s)});
+  app.add_exception_handler<std::out_of_range>(
+      [](const Request&, Response& res, const std::out_of_range&) { res.error(404, "gone"); });
+  TestClient client(app);
+
+  const auto denied = client.post("/denied").send();
+  EXPECT_EQ(denied.status(), 401);
+  EXPECT_EQ(denied.text(), R"({"detail":"no"})");
+  EXPECT_EQ(header_or_none(denied, "RateLimit-Limit"), "5");
+  EXPECT_EQ(header_or_none(denied, "RateLimit-Remaining"), "4");
+  EXPECT_EQ(denied.headers("RateLimit-Limit").size(), 1u);
+
+  const auto invalid = client.post("/query?n=x").send();
+  EXPECT_EQ(invalid.status(), 422);
+  EXPECT_EQ(header_or_none(invalid, "RateLimit-Remaining"), "4");
+  const auto boom = client.post("/boom").send();
+  EXPECT_EQ(boom.status(), 500);
+  EXPECT_EQ(header_or_none(boom, "RateLimit-Remaining"), "4");
+  const auto custom = client.post("/custom").send();
+  EXPECT_EQ(custom.status(), 404);
+  EXPECT_EQ(header_or_none(custom, "RateLimit-Remaining"), "4");
+
+  // An error that sets the header itself keeps its own value, once; the others still come back.
+  const auto own = client.post("/own").send();
+  EXPECT_EQ(own.status(), 403);
+  EXPECT_EQ(own.headers("RateLimit-Remaining").size(), 1u);
+  EXPECT_EQ(header_or_none(own, "RateLimit-Remaining"), "7");
+  EXPECT_EQ(header_or_none(own, "RateLimit-Limit"), "5");
+
+  // The next request starts clean: nothing lingers from the one before.
+  const auto again = client.post("/denied").send();
+  EXPECT_EQ(header_or_none(again, "RateLimit-Remaining"), "3");
+  EXPECT_EQ(again.headers("RateLimit-Remaining").size(), 1u);
+}
+
 TEST(RateLimit, RouteDependencyAndMiddlewareShowThePolicyClosestToExhaustion) {
   App app(bare());
   app.router().post("/login", [] { return std::string("welcome"); }).dependencies({rate_limit(2, 60s)});
