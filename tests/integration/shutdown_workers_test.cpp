@@ -3,8 +3,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -15,6 +13,7 @@
 #include <pthread.h>
 
 #include "integration/http_fixtures.hpp"
+#include "support/thread_names.hpp"
 
 namespace aegis {
 namespace {
@@ -224,13 +223,7 @@ TEST(Workers, ThreadsCarryTheNamesOfTheirJobs) {
   EXPECT_TRUE(io == "aegis-io-0" || io == "aegis-io-1") << io;
   EXPECT_EQ(client.roundtrip(test::get_request("/blocking")).body, "aegis-blocking");
   // Both I/O threads are named, whichever served the request: ps -L and top -H show them.
-  std::set<std::string> names;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.insert(name);
-  }
+  const auto names = test::thread_names();
   EXPECT_EQ(names.count("aegis-io-0"), 1u);
   EXPECT_EQ(names.count("aegis-io-1"), 1u);
 }

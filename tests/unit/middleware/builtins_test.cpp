@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "support/temp_dir.hpp"
+#include "support/thread_names.hpp"
 
 namespace {
 
@@ -197,20 +198,10 @@ TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
   EXPECT_EQ(entries[1].at("request_id"), "req-2");
 }
 
-std::multiset<std::string> thread_names() {
-  std::multiset<std::string> names;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    names.insert(name);
-  }
-  return names;
-}
-
 // The log's writer and flusher threads say what they are in ps -L, top -H and perf.
 TEST(RequestLogging, ItsThreadsAreNamed) {
   const aegis::test::TempDir dir;
+  using aegis::test::thread_names;
   const auto before = thread_names();
   RequestLogging logging({.format = "text", .file = dir.path() + "/access.log"});
   std::multiset<std::string> now;
