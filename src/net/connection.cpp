@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "http/access.hpp"
+#include "http/byte_buffer.hpp"
 #include "net/request_parser.hpp"
 #include "net/worker.hpp"
 
@@ -124,11 +125,14 @@ class Connection final : public ConnectionNode {
   std::size_t begin_ = 0;  // start of the message being parsed (or of unparsed data)
   std::size_t pos_ = 0;    // next byte the parser has not consumed
   std::size_t end_ = 0;    // end of received data
+  // When the last read returned: the start time of the requests it completed (one clock read per read,
+  // not per request, when requests arrive pipelined).
+  std::chrono::steady_clock::time_point read_at_{};
 
   Request request_;
   Response response_;
   std::string chunk_storage_;
-  std::string out_;
+  detail::ByteBuffer out_;  // responses not yet written
   std::optional<RequestParser> parser_;
   Task<> pending_;  // the handler's Task while it is suspended
   std::size_t served_ = 0;
@@ -236,14 +240,13 @@ void Connection::append_response(bool head_only, bool close) {
                                      (no_body || head_only) ? std::string_view() : r.body()};
   std::size_t total = 0;
   for (auto piece : pieces) total += piece.size();
-  const std::size_t at = out_.size();
-  out_.resize(at + total);
-  char* p = out_.data() + at;
+  char* p = out_.prepare(total);
   for (auto piece : pieces) {
     if (piece.empty()) continue;  // an empty view may hold a null pointer, which memcpy must not see
     std::memcpy(p, piece.data(), piece.size());
     p += piece.size();
   }
+  out_.commit(total);
 }
 
 void Connection::append_failure(int status, const char* detail) {
@@ -326,6 +329,7 @@ Connection::Next Connection::process() {
       begin_ = pos_;
       if (pos_ == end_) break;
       RequestAccess::reset(request_);
+      request_.set_started_at(read_at_);
       // The common request, complete in the buffer, is read without Beast; any other goes to RequestParser.
       if (const std::size_t n = parse_simple_request(buf_ + pos_, end_ - pos_, request_, shared_.settings); n != 0) {
         pos_ += n;
@@ -335,6 +339,7 @@ Connection::Next Connection::process() {
         continue;
       }
       RequestAccess::reset(request_);
+      request_.set_started_at(read_at_);
       parser_.emplace(request_, chunk_storage_, shared_.settings, buf_, buf_ + cap_);
       continue_sent_ = false;
       set_deadline(shared_.settings.header_timeout);
@@ -379,10 +384,10 @@ asio::awaitable<bool> Connection::flush() {
   if (out_.empty()) co_return true;
   state_ = State::writing;
   set_deadline(shared_.settings.write_timeout);
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_), kUseTuple);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(out_.data(), out_.size()), kUseTuple);
   (void)n;
   if (out_.capacity() > 4 * kFlushThreshold) {
-    std::string().swap(out_);
+    out_.release();
   } else {
     out_.clear();
   }
@@ -452,6 +457,7 @@ asio::awaitable<void> Connection::run() {
       co_return;
     }
     end_ += n;
+    read_at_ = std::chrono::steady_clock::now();
   }
 }
 

@@ -1,6 +1,7 @@
 // Persistent connections, pipelining, HEAD and Expect: 100-continue over real sockets.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -226,6 +227,35 @@ TEST(Pipelining, EmptyLinesBeforeARequestLineAreIgnored) {
   client.send(test::get_request("/seq/1") + "\r\n" + test::get_request("/seq/2"));
   EXPECT_EQ(client.read_response().body, "1");
   EXPECT_EQ(client.read_response().body, "2");
+}
+
+TEST(Pipelining, ARequestsStartTimeIsWhenItsBytesWereReadSoItsWaitInThePipelineCounts) {
+  App app;
+  // The first handler holds the I/O thread; the second reports how long ago its request started.
+  app.router().get("/hold", [](Request&, Response& res) {
+    std::this_thread::sleep_for(Ms(80));
+    res.text("held");
+  });
+  app.router().get("/age", [](Request& req, Response& res) {
+    if (req.started_at() == std::chrono::steady_clock::time_point{}) {
+      res.text("unset");
+      return;
+    }
+    const auto age = std::chrono::duration_cast<Ms>(std::chrono::steady_clock::now() - req.started_at());
+    res.text(std::to_string(age.count()));
+  });
+  test::TestServer server(app);
+  test::RawClient client(server.port());
+
+  const auto alone = client.roundtrip(test::get_request("/age"));
+  ASSERT_NE(alone.body, "unset");
+  EXPECT_LT(std::stol(alone.body), 80) << "a request with nothing before it starts when it is read";
+
+  client.send(test::get_request("/hold") + test::get_request("/age"));
+  EXPECT_EQ(client.read_response().body, "held");
+  const auto queued = client.read_response();
+  ASSERT_NE(queued.body, "unset");
+  EXPECT_GE(std::stol(queued.body), 80) << "the time spent behind /hold is part of the second request's";
 }
 
 // ---------------------------------------------------------------------------------------------------------

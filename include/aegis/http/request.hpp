@@ -107,8 +107,10 @@ class Request {
   const Principal* principal() const noexcept { return principal_.get(); }
   void set_principal(std::shared_ptr<const Principal> principal) noexcept { principal_ = std::move(principal); }
 
-  /// When the app started handling the request (set by the first layer that times requests), or the
-  /// epoch when nobody did.
+  /// When the request's bytes were read: the server sets it before the first layer runs (as nginx's
+  /// $request_time counts, the time a pipelined request waited behind the ones before it is included).
+  /// Where no server did (the TestClient), the first layer that times requests sets it; the epoch when
+  /// nobody did.
   std::chrono::steady_clock::time_point started_at() const noexcept { return started_at_; }
   void set_started_at(std::chrono::steady_clock::time_point t) noexcept { started_at_ = t; }
 
