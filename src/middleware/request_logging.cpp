@@ -4,6 +4,7 @@
 #include <aegis/http/response.hpp>
 #include <aegis/json/convert.hpp>
 
+#include "http/byte_buffer.hpp"
 #include "http/thread_name.hpp"
 
 #include <spdlog/async.h>
@@ -105,21 +106,33 @@ char* put(char* p, std::string_view s) {
   return p + s.size();
 }
 
-// Printable ASCII other than '"' and '\\' is written as is inside a JSON string.
-struct PlainTable {
-  bool plain[256] = {};
-  constexpr PlainTable() {
-    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+// True when s holds only printable ASCII other than '"' and '\\': what a JSON string holds as it is.
+// Eight bytes at a time: the word tests below are exact about whether any byte matches.
+bool is_json_plain(std::string_view s) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t bad = (x & kHigh) | ((x - kOnes * 0x20) & ~x & kHigh) | has_zero(x ^ (kOnes * '"')) |
+                              has_zero(x ^ (kOnes * '\\')) | has_zero(x ^ (kOnes * 0x7F));
+    if (bad != 0) return false;
   }
-};
-constexpr PlainTable kPlain;
+  bool plain = true;
+  for (; n > 0; ++p, --n) {
+    const auto c = static_cast<unsigned char>(*p);
+    plain &= c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+  }
+  return plain;
+}
 
 // The characters of s as a JSON string holds them, without the quotes (a percent-decoded path may hold
 // anything: escaping keeps a crafted one from forging log lines). Writes at most 6 * s.size() characters.
 char* put_json_chars(char* p, std::string_view s) {
-  bool plain = true;
-  for (char c : s) plain &= kPlain.plain[static_cast<unsigned char>(c)];
-  if (plain) return put(p, s);
+  if (is_json_plain(s)) return put(p, s);
   thread_local std::string escaped;
   escaped.clear();
   append_json_string(escaped, s);
@@ -196,7 +209,7 @@ struct RequestLogging::Impl {
   // time it takes to swap the string out.
   struct Buffer {
     std::atomic_flag busy = ATOMIC_FLAG_INIT;
-    std::string text;
+    detail::ByteBuffer text;
     void lock() noexcept {
       while (busy.test_and_set(std::memory_order_acquire)) {
       }
@@ -240,16 +253,16 @@ struct RequestLogging::Impl {
   }
 
   // One logger call per batch of lines (newlines included); `batch` is emptied (its capacity kept).
-  void hand_off(std::string& batch) {
+  void hand_off(detail::ByteBuffer& batch) {
     if (batch.empty()) return;
-    logger->info(std::string_view(batch));
+    logger->info(batch.view());
     batch.clear();
   }
 
   // Hands every thread's pending lines to the logger.
   void flush_all() {
     std::lock_guard lock(registry_mutex);
-    thread_local std::string batch;
+    thread_local detail::ByteBuffer batch;
     for (auto& [id, buffer] : buffers) {
       buffer->lock();
       batch.swap(buffer->text);
@@ -331,10 +344,8 @@ void RequestLogging::on_response(Request& req, Response& res) {
       160 + req.method_name().size() + 6 * path.size() + (impl_->json ? 6 : 1) * (id.size() + client.size());
   Impl::Buffer& b = impl_->local();
   b.lock();
-  std::string& out = b.text;
-  const std::size_t at = out.size();
-  out.resize(at + longest);
-  char* const begin = out.data() + at;
+  detail::ByteBuffer& out = b.text;
+  char* const begin = out.prepare(longest);
   char* p = begin;
   if (impl_->json) {
     p = put(p, "{\"time\":\"");
@@ -368,12 +379,12 @@ void RequestLogging::on_response(Request& req, Response& res) {
     p = put(p, id.empty() ? std::string_view("-") : id);
     *p++ = '\n';
   }
-  out.resize(at + static_cast<std::size_t>(p - begin));
+  out.commit(static_cast<std::size_t>(p - begin));
   if (out.size() < kBatchBytes) {
     b.unlock();
     return;
   }
-  thread_local std::string batch;
+  thread_local detail::ByteBuffer batch;
   batch.swap(out);
   b.unlock();
   impl_->hand_off(batch);

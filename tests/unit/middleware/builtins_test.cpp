@@ -266,6 +266,45 @@ TEST(RequestLogging, JsonLinesEscapeEveryField) {
   EXPECT_EQ(entry.at("path"), "/q\"\\\n\xEF\xBF\xBD\xC3\xA9");
 }
 
+// The escaping check reads paths eight bytes at a time: a character that needs escaping must be found at
+// every position, inside a word and in the tail.
+TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
+  struct Special {
+    std::string encoded;
+    std::string decoded;
+  };
+  const std::vector<Special> specials = {
+      {"%22", "\""}, {"%5C", "\\"}, {"%01", "\x01"}, {"%1F", "\x1F"}, {"%7F", "\x7F"}, {"%C3%A9", "\xC3\xA9"}};
+  std::vector<std::string> expected;
+  {
+    AppSettings s;
+    s.access_log.format = "json";
+    s.access_log.file = file;
+    App app(s);
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
+    TestClient client(app);
+    for (const auto& special : specials) {
+      for (std::size_t at = 0; at <= 17; ++at) {
+        const std::string before(at, 'a');
+        const std::string after(17 - at, 'b');
+        ASSERT_EQ(client.get("/" + before + special.encoded + after).send().status(), 200);
+        expected.push_back("/" + before + special.decoded + after);
+      }
+    }
+  }
+  std::istringstream lines(read_file(file));
+  std::string line;
+  std::size_t i = 0;
+  for (; std::getline(lines, line); ++i) {
+    ASSERT_LT(i, expected.size()) << line;
+    const auto entry = boost::json::parse(line);  // throws on a raw control character or a stray quote
+    EXPECT_EQ(std::string(entry.at("path").as_string()), expected[i]) << line;
+  }
+  EXPECT_EQ(i, expected.size());
+}
+
 TEST(RequestLogging, TextLineShape) {
   const aegis::test::TempDir dir;
   const std::string file = dir.path() + "/access.log";
