@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include "http/access.hpp"
 #include "http/byte_buffer.hpp"
 #include "net/request_parser.hpp"
@@ -128,6 +130,8 @@ class Connection final : public ConnectionNode {
   // When the last read returned: the start time of the requests it completed (one clock read per read,
   // not per request, when requests arrive pipelined).
   std::chrono::steady_clock::time_point read_at_{};
+  // An idle connection holds no pool buffer: its first read lands here and is copied into one.
+  char first_bytes_[1024];
 
   Request request_;
   Response response_;
@@ -428,15 +432,28 @@ asio::awaitable<void> Connection::run() {
     if (killed_) co_return;
 
     if (buf_ == nullptr || (!parser_ && pos_ == end_)) {
-      // Idle: hold no buffer while waiting for the next request.
+      // Idle: hold no pool buffer while waiting for the next request. The wait is a read into a small
+      // buffer of the connection's own, not async_wait: asio re-arms epoll (one epoll_ctl system call)
+      // for every wait, while a read after one that drained the socket just waits for the next edge.
       release_buffer();
       if (worker_.stopping()) co_return;
       state_ = State::idle;
       set_deadline(shared_.settings.idle_timeout);
-      auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, kUseTuple);
+      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(first_bytes_), kUseTuple);
       if (ec || killed_ || timed_out_) co_return;  // idle timeout, stop, or the peer went away
       acquire_buffer();
+      std::memcpy(buf_, first_bytes_, n);
+      end_ = n;
+      if (n == sizeof first_bytes_) {
+        // The read may have left more behind (a pipelined batch, a large request): take what is there
+        // now, so that the batch is answered in one write. Nothing there (or the peer's end) is for the
+        // next read to find; this one must not wait.
+        const ssize_t more = ::recv(socket_.native_handle(), buf_ + end_, cap_ - end_, MSG_DONTWAIT);
+        if (more > 0) end_ += static_cast<std::size_t>(more);
+      }
+      read_at_ = std::chrono::steady_clock::now();
       set_deadline(shared_.settings.header_timeout);
+      continue;  // parse what arrived; the loop reads on when it is not a whole request
     }
     state_ = State::reading;
     if (!make_room()) {

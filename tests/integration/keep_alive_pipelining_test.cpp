@@ -34,6 +34,34 @@ TEST(KeepAlive, SeveralRequestsAreServedOnOneConnection) {
   EXPECT_FALSE(client.closed_by_server(kStaysOpenWait));
 }
 
+// An idle connection's first read is a small one; a request that fills it, or runs past it, must be
+// answered as soon as it is whole, without waiting for more bytes.
+TEST(KeepAlive, RequestsOfEverySizeAroundTheIdleReadAreAnsweredAtOnce) {
+  App app;
+  itest::add_basic_routes(app);
+  test::TestServer server(app);
+  test::RawClient client(server.port());
+  const std::string base = "GET /seq/x HTTP/1.1\r\nHost: test\r\nX-Pad: \r\n\r\n";
+  for (std::size_t size = 480; size <= 1100; ++size) {
+    std::string request = base;
+    request.insert(request.find("X-Pad: ") + 7, std::string(size - base.size(), 'p'));
+    ASSERT_EQ(request.size(), size);
+    const auto reply = client.roundtrip(request, Ms(2000));
+    ASSERT_EQ(reply.status, 200) << "a request of " << size << " bytes";
+    ASSERT_EQ(reply.body, "x");
+  }
+  // The same sizes two at a time, the second one cut short until the first is answered.
+  for (std::size_t size = 500; size <= 530; ++size) {
+    std::string first = base;
+    first.insert(first.find("X-Pad: ") + 7, std::string(size - base.size(), 'q'));
+    const std::string second = test::get_request("/seq/y");
+    client.send(first + second.substr(0, 10));
+    ASSERT_EQ(client.read_response(false, Ms(2000)).body, "x") << "a request of " << size << " bytes";
+    client.send(second.substr(10));
+    ASSERT_EQ(client.read_response(false, Ms(2000)).body, "y");
+  }
+}
+
 TEST(KeepAlive, Http11RequestSeesKeepAliveByDefault) {
   App app;
   itest::add_basic_routes(app);
