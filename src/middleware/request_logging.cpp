@@ -106,8 +106,17 @@ char* put(char* p, std::string_view s) {
   return p + s.size();
 }
 
-// True when s holds only printable ASCII other than '"' and '\\': what a JSON string holds as it is.
-// Eight bytes at a time: the word tests below are exact about whether any byte matches.
+// Printable ASCII other than '"' and '\\' is written as is inside a JSON string.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x7F; ++c) plain[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+// True when s holds only characters kPlain marks. Eight bytes at a time, then the table: the word tests
+// below are exact about whether any byte matches.
 bool is_json_plain(std::string_view s) noexcept {
   constexpr std::uint64_t kOnes = 0x0101010101010101ull;
   constexpr std::uint64_t kHigh = 0x8080808080808080ull;
@@ -122,10 +131,7 @@ bool is_json_plain(std::string_view s) noexcept {
     if (bad != 0) return false;
   }
   bool plain = true;
-  for (; n > 0; ++p, --n) {
-    const auto c = static_cast<unsigned char>(*p);
-    plain &= c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
-  }
+  for (; n > 0; ++p, --n) plain &= kPlain.plain[static_cast<unsigned char>(*p)];
   return plain;
 }
 
