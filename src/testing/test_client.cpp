@@ -142,11 +142,32 @@ TestResponse TestRequest::send() { return client_.run(*this); }
 
 struct TestClient::Impl {
   boost::asio::io_context io{1};
+  bool started = false;  // the lifespan ran its startup hooks: the destructor runs the shutdown hooks
+
+  // Runs `task` to completion on this thread; rethrows what it threw.
+  void complete(Task<> task) {
+    std::exception_ptr error;
+    boost::asio::co_spawn(io, std::move(task), [&error](std::exception_ptr e) { error = e; });
+    io.restart();
+    io.run();
+    if (error) std::rethrow_exception(error);
+  }
 };
 
 TestClient::TestClient(App& app) : app_(app), impl_(std::make_unique<Impl>()) { app_.freeze(); }
 
-TestClient::~TestClient() = default;
+TestClient::TestClient(App& app, WithLifespan) : TestClient(app) {
+  impl_->complete(app_.start());  // on failure App::start has already run the shutdown hooks
+  impl_->started = true;
+}
+
+TestClient::~TestClient() {
+  if (!impl_->started) return;
+  try {
+    impl_->complete(app_.stop());  // stop() logs a failing hook and runs the rest; it does not throw
+  } catch (...) {
+  }
+}
 
 TestResponse TestClient::run(const TestRequest& r) {
   // The request goes through the server's own parser, so that what a handler sees is what it would see
@@ -192,13 +213,7 @@ TestResponse TestClient::run(const TestRequest& r) {
   } else {
     detail::RequestAccess::set_client(req, client_ip_, client_port_);
     Task<> pending = app_.handle(req, res);
-    if (pending.valid()) {
-      std::exception_ptr error;
-      boost::asio::co_spawn(impl_->io, std::move(pending), [&error](std::exception_ptr e) { error = e; });
-      impl_->io.restart();
-      impl_->io.run();
-      if (error) std::rethrow_exception(error);
-    }
+    if (pending.valid()) impl_->complete(std::move(pending));
   }
 
   TestResponse out;

@@ -102,9 +102,24 @@ class TestRequest {
 ///     EXPECT_EQ(r.json<Item>().name, "x");
 ///
 /// The app is frozen on construction (boot errors throw there). Not thread-safe: one test thread.
+///
+/// The lifespan (startup and shutdown hooks, modules' on_startup and on_shutdown) does not run unless
+/// asked, as FastAPI's TestClient runs it only inside `with TestClient(app)`:
+///
+///     aegis::testing::TestClient client(app, aegis::testing::with_lifespan);
+///
+/// runs the startup hooks before the first request (a failing one throws the StartupError `aegis::run`
+/// would report, after shutting down what had started) and the shutdown hooks when the client is destroyed.
+struct WithLifespan {
+  explicit WithLifespan() = default;
+};
+inline constexpr WithLifespan with_lifespan{};
+
 class TestClient {
  public:
   explicit TestClient(App& app);
+  /// Also runs the app's startup hooks now and its shutdown hooks in the destructor.
+  TestClient(App& app, WithLifespan);
   ~TestClient();
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;

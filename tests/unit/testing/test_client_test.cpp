@@ -71,4 +71,68 @@ TEST(TestClient, TypedReplyAccessReportsMismatches) {
   EXPECT_THROW(r.json<Echo>(), std::runtime_error);
 }
 
+// An app whose hooks write what they did into `events`; /ready answers whether the startup hooks ran.
+struct LifespanApp {
+  App app;
+  std::vector<std::string> events;
+  bool ready = false;
+
+  explicit LifespanApp(bool second_startup_fails = false) {
+    auto startup = [this](std::string name, bool fails) {
+      app.add_startup_hook({LifecycleHook::Kind::startup, name, "", "startup/" + name + ".cpp", 0,
+                            [this, name, fails](App&) -> Task<> {
+                              events.push_back("start " + name);
+                              if (fails) throw std::runtime_error("no database");
+                              ready = true;
+                              co_return;
+                            }});
+    };
+    auto shutdown = [this](std::string name) {
+      app.add_shutdown_hook({LifecycleHook::Kind::shutdown, name, "", "shutdown/" + name + ".cpp", 0,
+                             [this, name](App&) -> Task<> {
+                               events.push_back("stop " + name);
+                               co_return;
+                             }});
+    };
+    startup("cache", false);
+    startup("database", second_startup_fails);
+    shutdown("flush");
+    shutdown("close");
+    app.router().get("/ready", [this] { return ready ? std::string("yes") : std::string("no"); });
+  }
+};
+
+TEST(TestClientLifespan, StartupHooksRunBeforeTheFirstRequestAndShutdownHooksWhenTheClientGoes) {
+  LifespanApp s;
+  {
+    TestClient client(s.app, aegis::testing::with_lifespan);
+    EXPECT_EQ(s.events, (std::vector<std::string>{"start cache", "start database"}));
+    EXPECT_EQ(client.get("/ready").send().text(), "yes");
+  }
+  EXPECT_EQ(s.events, (std::vector<std::string>{"start cache", "start database", "stop close", "stop flush"}));
+}
+
+TEST(TestClientLifespan, WithoutItNoHookRuns) {
+  LifespanApp s;
+  {
+    TestClient client(s.app);
+    EXPECT_EQ(client.get("/ready").send().text(), "no");
+  }
+  EXPECT_TRUE(s.events.empty());
+}
+
+TEST(TestClientLifespan, AFailingStartupHookThrowsAfterShuttingDownWhatStarted) {
+  LifespanApp s(/*second_startup_fails=*/true);
+  try {
+    TestClient client(s.app, aegis::testing::with_lifespan);
+    FAIL() << "the client was built although a startup hook failed";
+  } catch (const StartupError& e) {
+    EXPECT_NE(std::string(e.what()).find("database"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no database"), std::string::npos) << e.what();
+  }
+  // The shutdown hooks ran once, when the startup failed, not again when the client went.
+  EXPECT_EQ(s.events,
+            (std::vector<std::string>{"start cache", "start database", "stop close", "stop flush"}));
+}
+
 }  // namespace
