@@ -19,6 +19,7 @@
 #include <cstring>
 #include <cerrno>
 #include <ctime>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -152,12 +153,23 @@ char* put_json_string(char* p, std::string_view s) {
   return p;
 }
 
-// The access log's sink: each message is a batch of finished lines, written to the file descriptor as it
-// is, with no pattern formatting (and so no copy) in between. Only the logger's one pool thread calls it.
+// Batches of finished lines travel beside the logger's messages rather than inside them: spdlog copies a
+// message's text into its queue on the calling thread (the I/O thread), so each batch would be copied once
+// more than it is written. The queue carries one empty message per batch, in order; for each, the sink
+// writes the oldest batch waiting here. Written batches come back, emptied, to be filled again.
+struct BatchQueue {
+  static constexpr std::size_t kMaxSpare = 4;
+  std::mutex mutex;
+  std::deque<detail::ByteBuffer> ready;   // handed off, oldest first
+  std::vector<detail::ByteBuffer> spare;  // written and emptied, their capacity kept
+};
+
+// The access log's sink: writes each batch to the file descriptor as it is, with no pattern formatting
+// (and so no copy) in between. Only the logger's one pool thread calls it.
 class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
   // An empty path: standard error.
-  explicit LineSink(const std::string& path) {
+  LineSink(const std::string& path, std::shared_ptr<BatchQueue> queue) : queue_(std::move(queue)) {
     if (path.empty()) {
       fd_ = STDERR_FILENO;
       return;
@@ -174,8 +186,23 @@ class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mut
   }
 
  protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    std::string_view rest(msg.payload.data(), msg.payload.size());
+  void sink_it_(const spdlog::details::log_msg&) override {
+    detail::ByteBuffer batch;
+    {
+      std::lock_guard lock(queue_->mutex);
+      if (queue_->ready.empty()) return;
+      batch = std::move(queue_->ready.front());
+      queue_->ready.pop_front();
+    }
+    write_batch(batch.view());
+    batch.clear();
+    std::lock_guard lock(queue_->mutex);
+    if (queue_->spare.size() < BatchQueue::kMaxSpare) queue_->spare.push_back(std::move(batch));
+  }
+  void flush_() override {}  // write(2) leaves nothing buffered here
+
+ private:
+  void write_batch(std::string_view rest) {
     if (owned_) return write_all(rest);
     // Standard error may be a pipe shared with the app's own log: writes of at most PIPE_BUF bytes that end
     // at a line's end are never interleaved with another writer's, so no line is split by one.
@@ -190,9 +217,7 @@ class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mut
       rest.remove_prefix(cut);
     }
   }
-  void flush_() override {}  // write(2) leaves nothing buffered here
 
- private:
   void write_all(std::string_view bytes) {
     while (!bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
@@ -204,6 +229,7 @@ class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mut
     }
   }
 
+  std::shared_ptr<BatchQueue> queue_;
   int fd_ = -1;
   bool owned_ = false;
 };
@@ -227,6 +253,7 @@ struct RequestLogging::Impl {
   bool json = false;
   bool off = false;
   std::uint64_t instance = next_instance.fetch_add(1);
+  std::shared_ptr<BatchQueue> queue = std::make_shared<BatchQueue>();
   std::shared_ptr<spdlog::details::thread_pool> pool;
   std::shared_ptr<spdlog::logger> logger;
 
@@ -258,11 +285,22 @@ struct RequestLogging::Impl {
     return *found;
   }
 
-  // One logger call per batch of lines (newlines included); `batch` is emptied (its capacity kept).
+  // One logger call per batch of lines (newlines included). `batch` goes to the queue and comes back as an
+  // empty buffer: a written one with its capacity when there is one, else a new one of the batch size.
   void hand_off(detail::ByteBuffer& batch) {
     if (batch.empty()) return;
-    logger->info(batch.view());
-    batch.clear();
+    bool refilled = false;
+    {
+      std::lock_guard lock(queue->mutex);
+      queue->ready.push_back(std::move(batch));
+      if (!queue->spare.empty()) {
+        batch = std::move(queue->spare.back());
+        queue->spare.pop_back();
+        refilled = true;
+      }
+    }
+    if (!refilled) batch.reserve(kBatchBytes + 1024);
+    logger->info("");  // the sink takes the oldest batch from the queue
   }
 
   // Hands every thread's pending lines to the logger.
@@ -292,7 +330,7 @@ RequestLogging::RequestLogging(Options options) : impl_(std::make_unique<Impl>()
   impl_->off = format == "off";
   spdlog::sink_ptr sink;
   try {
-    sink = std::make_shared<LineSink>(impl_->options.file);
+    sink = std::make_shared<LineSink>(impl_->options.file, impl_->queue);
   } catch (const std::exception& e) {
     throw std::invalid_argument("RequestLogging: cannot open the access log '" + impl_->options.file + "': " + e.what());
   }

@@ -305,6 +305,33 @@ TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
   EXPECT_EQ(i, expected.size());
 }
 
+// About 1 MB of lines: the I/O thread hands several full batches to the logger (and gets written ones back
+// to fill again). Every line arrives once, whole, in the order of the requests.
+TEST(RequestLogging, ManyBatchesArriveWholeAndInOrder) {
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
+  constexpr int kRequests = 2000;
+  const std::string padding(400, 'a');
+  {
+    AppSettings s;
+    s.access_log.file = file;
+    App app(s);
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
+    TestClient client(app);
+    for (int i = 0; i < kRequests; ++i) ASSERT_EQ(client.get("/" + padding + "/" + std::to_string(i)).send().status(), 200);
+  }
+  std::istringstream lines(read_file(file));
+  std::string line;
+  int next = 0;
+  while (std::getline(lines, line)) {
+    ASSERT_LT(next, kRequests) << line;
+    ASSERT_NE(line.find("\"GET /" + padding + "/" + std::to_string(next) + "\" 200 "), std::string::npos)
+        << "line " << next << ": " << line.substr(0, 120);
+    ++next;
+  }
+  EXPECT_EQ(next, kRequests);
+}
+
 TEST(RequestLogging, TextLineShape) {
   const aegis::test::TempDir dir;
   const std::string file = dir.path() + "/access.log";
