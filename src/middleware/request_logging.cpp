@@ -238,7 +238,7 @@ class LineSink final : public spdlog::sinks::base_sink<spdlog::details::null_mut
 
 struct RequestLogging::Impl {
   // One I/O thread's pending lines. The spin lock is only ever contended by the flusher thread, for the
-  // time it takes to swap the string out.
+  // time it takes to swap the buffer out.
   struct Buffer {
     std::atomic_flag busy = ATOMIC_FLAG_INIT;
     detail::ByteBuffer text;
@@ -312,7 +312,7 @@ struct RequestLogging::Impl {
       batch.swap(buffer->text);
       buffer->unlock();
       hand_off(batch);
-      // Give the (now empty) string with its capacity back, unless lines arrived meanwhile.
+      // Give the (now empty) buffer with its capacity back, unless lines arrived meanwhile.
       buffer->lock();
       if (buffer->text.empty()) batch.swap(buffer->text);
       buffer->unlock();
