@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -164,6 +165,23 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// What the access log of an app with one catch-all route holds after `send` drove it (format "text" or
+// "json"); the app is gone, and its logger has written everything, when this returns.
+std::string access_log_of(const std::string& format, const std::function<void(TestClient&)>& send) {
+  const aegis::test::TempDir dir;
+  const std::string file = dir.path() + "/access.log";
+  {
+    AppSettings s;
+    s.access_log.format = format;
+    s.access_log.file = file;
+    App app(s);
+    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
+    TestClient client(app);
+    send(client);
+  }
+  return read_file(file);
+}
+
 TEST(RequestLogging, OneJsonLinePerRequestWithExclusions) {
   const auto file = std::filesystem::temp_directory_path() / ("aegis-access-" + std::to_string(::getpid()) + ".log");
   std::filesystem::remove(file);
@@ -249,18 +267,9 @@ TEST(RequestLogging, TimesAreTheWallClock) {
 }
 
 TEST(RequestLogging, JsonLinesEscapeEveryField) {
-  const aegis::test::TempDir dir;
-  const std::string file = dir.path() + "/access.log";
-  {
-    AppSettings s;
-    s.access_log.format = "json";
-    s.access_log.file = file;
-    App app(s);
-    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
-    TestClient client(app);
+  const std::string text = access_log_of("json", [](TestClient& client) {
     client.get("/q%22%5C%0A%FF%C3%A9").send();  // quote, backslash, newline, a stray byte, é
-  }
-  const std::string text = read_file(file);
+  });
   ASSERT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
   const auto entry = boost::json::parse(text);
   EXPECT_EQ(entry.at("path"), "/q\"\\\n\xEF\xBF\xBD\xC3\xA9");
@@ -269,8 +278,6 @@ TEST(RequestLogging, JsonLinesEscapeEveryField) {
 // The escaping check reads paths eight bytes at a time: a character that needs escaping must be found at
 // every position, inside a word and in the tail.
 TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
-  const aegis::test::TempDir dir;
-  const std::string file = dir.path() + "/access.log";
   struct Special {
     std::string encoded;
     std::string decoded;
@@ -278,13 +285,7 @@ TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
   const std::vector<Special> specials = {
       {"%22", "\""}, {"%5C", "\\"}, {"%01", "\x01"}, {"%1F", "\x1F"}, {"%7F", "\x7F"}, {"%C3%A9", "\xC3\xA9"}};
   std::vector<std::string> expected;
-  {
-    AppSettings s;
-    s.access_log.format = "json";
-    s.access_log.file = file;
-    App app(s);
-    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
-    TestClient client(app);
+  std::istringstream lines(access_log_of("json", [&](TestClient& client) {
     for (const auto& special : specials) {
       for (std::size_t at = 0; at <= 17; ++at) {
         const std::string before(at, 'a');
@@ -293,8 +294,7 @@ TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
         expected.push_back("/" + before + special.decoded + after);
       }
     }
-  }
-  std::istringstream lines(read_file(file));
+  }));
   std::string line;
   std::size_t i = 0;
   for (; std::getline(lines, line); ++i) {
@@ -308,19 +308,13 @@ TEST(RequestLogging, JsonLinesEscapeACharacterWhereverItFallsInThePath) {
 // About 1 MB of lines: the I/O thread hands several full batches to the logger (and gets written ones back
 // to fill again). Every line arrives once, whole, in the order of the requests.
 TEST(RequestLogging, ManyBatchesArriveWholeAndInOrder) {
-  const aegis::test::TempDir dir;
-  const std::string file = dir.path() + "/access.log";
   constexpr int kRequests = 2000;
   const std::string padding(400, 'a');
-  {
-    AppSettings s;
-    s.access_log.file = file;
-    App app(s);
-    app.router().get("/{rest:path}", [](Path<std::string, "rest"> rest) { return rest->size(); });
-    TestClient client(app);
-    for (int i = 0; i < kRequests; ++i) ASSERT_EQ(client.get("/" + padding + "/" + std::to_string(i)).send().status(), 200);
-  }
-  std::istringstream lines(read_file(file));
+  std::istringstream lines(access_log_of("text", [&](TestClient& client) {
+    for (int i = 0; i < kRequests; ++i) {
+      ASSERT_EQ(client.get("/" + padding + "/" + std::to_string(i)).send().status(), 200);
+    }
+  }));
   std::string line;
   int next = 0;
   while (std::getline(lines, line)) {
