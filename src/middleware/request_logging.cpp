@@ -289,17 +289,15 @@ struct RequestLogging::Impl {
   // empty buffer: a written one with its capacity when there is one, else a new one of the batch size.
   void hand_off(detail::ByteBuffer& batch) {
     if (batch.empty()) return;
-    bool refilled = false;
     {
       std::lock_guard lock(queue->mutex);
-      queue->ready.push_back(std::move(batch));
+      queue->ready.push_back(std::move(batch));  // leaves `batch` empty, without memory
       if (!queue->spare.empty()) {
         batch = std::move(queue->spare.back());
         queue->spare.pop_back();
-        refilled = true;
       }
     }
-    if (!refilled) batch.reserve(kBatchBytes + 1024);
+    if (batch.capacity() == 0) batch.reserve(kBatchBytes + 1024);
     logger->info("");  // the sink takes the oldest batch from the queue
   }
 
