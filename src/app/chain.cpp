@@ -11,42 +11,50 @@ Task<> Next::operator()() const {
 
 namespace detail {
 
+MiddlewareChain::MiddlewareChain(std::vector<ChainEntry> entries, const App& app)
+    : entries_(std::move(entries)), app_(app) {
+  layers_.reserve(entries_.size());
+  for (const ChainEntry& e : entries_) layers_.push_back({e.sync, e.async});
+}
+
 // Runs on_response of the sync layers [down_to, from), innermost first.
-void MiddlewareChain::unwind(std::size_t from, std::size_t down_to, Request& req, Response& res) const {
+void MiddlewareChain::unwind(const Layer* from, const Layer* down_to, Request& req, Response& res) const {
   // An async layer inside the range is one the request skipped (applies() said no).
-  for (std::size_t i = from; i-- > down_to;) {
-    if (entries_[i].sync != nullptr) entries_[i].sync->on_response(req, res);
+  while (from != down_to) {
+    --from;
+    if (from->sync != nullptr) from->sync->on_response(req, res);
   }
 }
 
 Task<> MiddlewareChain::run_from(std::size_t index, Request& req, Response& res) const {
-  const std::size_t n = entries_.size();
-  for (std::size_t i = index; i < n; ++i) {
-    const ChainEntry& e = entries_[i];
-    if (e.async != nullptr) {
-      if (!e.async->applies(req)) continue;
-      return run_async_layer(i, index, req, res);
-    }
-    if (e.sync->on_request(req, res)) {
-      unwind(i + 1, index, req, res);
-      return {};
+  const Layer* const first = layers_.data() + index;
+  const Layer* const end = layers_.data() + layers_.size();
+  for (const Layer* layer = first; layer != end; ++layer) {
+    if (layer->sync != nullptr) [[likely]] {
+      if (layer->sync->on_request(req, res)) {
+        unwind(layer + 1, first, req, res);
+        return {};
+      }
+    } else if (layer->async->applies(req)) {
+      return run_async_layer(layer, first, req, res);
     }
   }
   Task<> pending = app_.dispatch(req, res);
-  if (pending.valid()) return finish_endpoint(std::move(pending), index, req, res);
-  unwind(n, index, req, res);
+  if (pending.valid()) return finish_endpoint(std::move(pending), first, req, res);
+  unwind(end, first, req, res);
   return {};
 }
 
 // Coroutine parameters: the request and response belong to the connection, which awaits this Task.
-Task<> MiddlewareChain::run_async_layer(std::size_t index, std::size_t first, Request& req, Response& res) const {
-  co_await entries_[index].async->handle(req, res, Next(*this, index + 1, req, res));
-  unwind(index, first, req, res);
+Task<> MiddlewareChain::run_async_layer(const Layer* layer, const Layer* first, Request& req, Response& res) const {
+  const auto next_index = static_cast<std::size_t>(layer - layers_.data()) + 1;
+  co_await layer->async->handle(req, res, Next(*this, next_index, req, res));
+  unwind(layer, first, req, res);
 }
 
-Task<> MiddlewareChain::finish_endpoint(Task<> pending, std::size_t first, Request& req, Response& res) const {
+Task<> MiddlewareChain::finish_endpoint(Task<> pending, const Layer* first, Request& req, Response& res) const {
   co_await std::move(pending);
-  unwind(entries_.size(), first, req, res);
+  unwind(layers_.data() + layers_.size(), first, req, res);
 }
 
 }  // namespace detail

@@ -25,7 +25,7 @@ struct ChainEntry {
 /// async layer (or a suspending handler) inward.
 class MiddlewareChain {
  public:
-  MiddlewareChain(std::vector<ChainEntry> entries, const App& app) : entries_(std::move(entries)), app_(app) {}
+  MiddlewareChain(std::vector<ChainEntry> entries, const App& app);
 
   /// Runs the layers from `index` inward. Returns an empty Task when the response is complete.
   Task<> run_from(std::size_t index, Request& req, Response& res) const;
@@ -33,11 +33,18 @@ class MiddlewareChain {
   const std::vector<ChainEntry>& entries() const noexcept { return entries_; }
 
  private:
-  void unwind(std::size_t from, std::size_t down_to, Request& req, Response& res) const;
-  Task<> run_async_layer(std::size_t index, std::size_t first, Request& req, Response& res) const;
-  Task<> finish_endpoint(Task<> pending, std::size_t first, Request& req, Response& res) const;
+  // What a request walks: two pointers per layer, contiguous, so a layer costs its own calls and little
+  // more (entries_ keeps what introspection shows).
+  struct Layer {
+    Middleware* sync;  // exactly one of the two is set
+    AsyncMiddleware* async;
+  };
+  void unwind(const Layer* from, const Layer* down_to, Request& req, Response& res) const;
+  Task<> run_async_layer(const Layer* layer, const Layer* first, Request& req, Response& res) const;
+  Task<> finish_endpoint(Task<> pending, const Layer* first, Request& req, Response& res) const;
 
   std::vector<ChainEntry> entries_;
+  std::vector<Layer> layers_;
   const App& app_;
 };
 
