@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "integration/example_process.hpp"
 #include "support/raw_client.hpp"
@@ -89,6 +91,34 @@ TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {
   EXPECT_NE(out.find("GET     /plaintext"), std::string::npos) << out;
   EXPECT_NE(out.find("benchmark"), std::string::npos) << out;
   EXPECT_NE(out.find("api/benchmark.cpp:"), std::string::npos) << out;
+}
+
+// Every page and endpoint a browser or curl can GET without filling in a path parameter: none may answer
+// with a server error, and none may take the process down (an anonymous GET /orders once did).
+TEST(ExampleApp, EveryGetRouteWithoutPathParametersAnswersWithoutAServerError) {
+  const auto [code, table] = aegis::test::run_example({"routes"}, {{"AEGIS_DATABASE_URL", "sqlite::memory:"}});
+  ASSERT_EQ(code, 0) << table;
+  std::vector<std::string> paths;
+  std::istringstream lines(table);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string method, path;
+    fields >> method >> path;
+    if (method == "GET" && path.find('{') == std::string::npos) paths.push_back(path);
+  }
+  ASSERT_GE(paths.size(), 20U) << table;
+
+  ExampleProcess app;
+  for (const auto& path : paths) {
+    aegis::test::RawClient client(app.port());
+    aegis::test::HttpReply reply;
+    ASSERT_NO_THROW(reply = client.roundtrip(aegis::test::get_request(path, "Accept: text/html\r\n")))
+        << "GET " << path << " got no answer; the app printed:\n" << app.log();
+    EXPECT_GE(reply.status, 200) << "GET " << path;
+    EXPECT_LT(reply.status, 500) << "GET " << path << ": " << reply.body;
+  }
+  aegis::test::RawClient after(app.port());
+  EXPECT_EQ(after.roundtrip(aegis::test::get_request("/health")).status, 200) << app.log();
 }
 
 }  // namespace
