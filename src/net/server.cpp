@@ -8,7 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <functional>
 #include <thread>
@@ -45,6 +48,30 @@ tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
   return results.begin()->endpoint();
 }
 
+std::string describe(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
+}
+
+// SO_REUSEPORT lets every listener of the same user join a port, another process's included: a second
+// instance started on a port in use would quietly take a share of the first one's connections. A bind
+// without SO_REUSEPORT fails while anyone listens on the port, so one is tried first and released.
+// (Two instances started in the same instant can still both pass it; nothing short of a lock closes that.)
+void require_free_port(const tcp::endpoint& endpoint) {
+  if (endpoint.port() == 0) return;
+  const int fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot listen on " + describe(endpoint));
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // connections in TIME_WAIT do not count
+  const int rc = ::bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size()));
+  const int error = errno;
+  ::close(fd);
+  if (rc == 0) return;
+  throw std::system_error(error, std::generic_category(),
+                          "cannot listen on " + describe(endpoint) +
+                              (error == EADDRINUSE ? " (another process is listening there)" : ""));
+}
+
 // Connections need descriptors: lift the soft limit as far as the hard limit allows.
 void raise_descriptor_limit(std::size_t wanted) noexcept {
   rlimit lim{};
@@ -77,6 +104,7 @@ void Server::start() {
   unsigned count = s.workers != 0 ? s.workers : std::max(1u, std::thread::hardware_concurrency());
   raise_descriptor_limit(s.max_connections + 64);
   tcp::endpoint endpoint = resolve(s.host, s.port);
+  require_free_port(endpoint);
   for (unsigned i = 0; i < count; ++i) {
     auto worker = std::make_unique<net::Worker>(impl_->shared, i);
     worker->listen(endpoint);

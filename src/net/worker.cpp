@@ -100,8 +100,14 @@ void Worker::listen(const tcp::endpoint& endpoint) {
   if (::setsockopt(acceptor_->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
     throw std::system_error(errno, std::generic_category(), "setsockopt(SO_REUSEPORT)");
   }
-  acceptor_->bind(endpoint);
-  acceptor_->listen(asio::socket_base::max_listen_connections);
+  boost::system::error_code ec;
+  acceptor_->bind(endpoint, ec);
+  if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    const std::string address = endpoint.address().to_string();
+    throw std::system_error(ec, "cannot listen on " + (endpoint.address().is_v6() ? "[" + address + "]" : address) +
+                                    ":" + std::to_string(endpoint.port()));
+  }
 }
 
 std::uint16_t Worker::local_port() const { return acceptor_->local_endpoint().port(); }

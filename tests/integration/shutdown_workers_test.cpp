@@ -2,11 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -179,6 +181,38 @@ TEST(Workers, TwoWorkersServeTwentyConcurrentClients) {
   std::lock_guard lock(mutex);
   // SO_REUSEPORT spreads 20 connections over both listeners (all on one has odds of about 2 in a million).
   EXPECT_EQ(threads.size(), 2u);
+}
+
+// SO_REUSEPORT would let a second server of the same user join a port that is in use and take a share of
+// its connections; it must refuse to start instead, as any server does.
+TEST(Workers, ASecondServerOnAPortInUseRefusesToStart) {
+  App app;
+  app.router().get("/who", [](Response& res) { res.text("first"); });
+  auto settings = test::test_settings();
+  settings.workers = 2;
+  test::TestServer first(app, settings);
+
+  App other;
+  other.router().get("/who", [](Response& res) { res.text("second"); });
+  other.freeze();
+  settings.port = first.port();
+  Server second(settings, [&other](Request& req, Response& res) { return other.handle(req, res); });
+  try {
+    second.start();
+    ADD_FAILURE() << "the second server started on port " << first.port();
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code().value(), EADDRINUSE);
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+              std::string::npos)
+        << e.what();
+  }
+  second.stop();
+  second.wait();
+  // Every connection still reaches the first server.
+  for (int i = 0; i < 10; ++i) {
+    test::RawClient client(first.port());
+    EXPECT_EQ(client.roundtrip(test::get_request("/who")).body, "first");
+  }
 }
 
 TEST(Workers, ClientsOnSeparateThreadsAreAllServed) {
