@@ -292,7 +292,7 @@ void App::freeze() {
   };
   if (!provided(detail::type_key<Principal>())) {
     impl_->router.provide<Principal>([](const Request& req) -> const Principal& {
-      if (req.principal() == nullptr) throw HttpError(401, "Not authenticated");
+      if (req.principal() == nullptr) throw not_authenticated();
       return *req.principal();
     });
   }

@@ -22,7 +22,7 @@ class PermissionGuard final : public detail::Provider {
 
   bool resolve(detail::CallContext& ctx, std::size_t slot) const override {
     const Principal* principal = ctx.request.principal();
-    if (principal == nullptr) throw HttpError(401, "Not authenticated");
+    if (principal == nullptr) throw not_authenticated();
     if (!principal->has_permission(permission_)) throw HttpError(403, "Permission '" + permission_ + "' required");
     ctx.scope.set(slot, const_cast<Principal*>(principal));
     return true;
@@ -136,19 +136,34 @@ void require_admin(const Request& req, const AppSettings& settings, std::string_
   }
   if (settings.environment == "development" && is_loopback(req.client_ip())) {
     if (!is_loopback_host(req.header("host"))) {
-      throw HttpError(403, "In development, admin surfaces answer anonymous requests only when addressed as "
-                           "localhost or a loopback address such as 127.0.0.1 or [::1]; sign in to use "
-                           "another name");
+      throw not_authenticated("Not authenticated: in development, admin surfaces are open without signing in "
+                              "only when addressed as localhost or a loopback address such as 127.0.0.1 or "
+                              "[::1]");
     }
     const Method m = req.method();
     const bool unsafe = m != Method::get && m != Method::head && m != Method::options;
-    const std::string_view origin = req.header("origin");
-    if (unsafe && !origin.empty() && !same_origin(req, origin)) {
-      throw HttpError(403, "Cross-origin request to an admin surface refused");
+    if (unsafe) {
+      // Browsers send Origin with unsafe requests; a Referer stands in where one does not.
+      std::string_view origin = req.header("origin");
+      if (origin.empty()) origin = origin_of(req.header("referer"));
+      if (!origin.empty() && !same_origin(req, origin)) {
+        throw HttpError(403, "Cross-origin request to an admin surface refused");
+      }
     }
     return;
   }
-  throw HttpError(401, "Not authenticated");
+  throw not_authenticated();
+}
+
+std::string_view origin_of(std::string_view url) noexcept {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const std::size_t path = url.find('/', scheme_end + 3);
+  return path == std::string_view::npos ? url : url.substr(0, path);
+}
+
+HttpError not_authenticated(std::string detail) {
+  return HttpError(401, std::move(detail), {{"WWW-Authenticate", "Bearer"}});
 }
 
 Dependency require_permission(std::string permission, std::source_location where) {

@@ -1,4 +1,5 @@
 // /api/auth: login, logout, me, and the user's bearer tokens.
+#include <aegis/app/guards.hpp>
 #include <aegis/auth/auth.hpp>
 
 #include <aegis/handlers/params.hpp>
@@ -52,7 +53,7 @@ Router auth_router(App& app) {
            auto user = co_await auth->authenticate(body->username, body->password);
            // One answer for an unknown user and a wrong password (and the same hashing work for both). The
            // per-address limit's RateLimit-* headers stay on it: a client sees its budget shrink.
-           if (!user) throw HttpError(401, "Invalid username or password");
+           if (!user) throw not_authenticated("Invalid username or password");
            const AuthSettings& settings = auth->settings();
            // A new session id at every login: a session id planted before it is worthless after.
            if (auto old = req.cookie(settings.session_cookie)) co_await auth->end_session(std::string(*old));

@@ -24,14 +24,6 @@ bool iequals_prefix(std::string_view s, std::string_view prefix) noexcept {
   return true;
 }
 
-// "https://host:port/path?q" -> "https://host:port".
-std::string_view origin_of(std::string_view url) noexcept {
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  const std::size_t path = url.find('/', scheme_end + 3);
-  return path == std::string_view::npos ? url : url.substr(0, path);
-}
-
 // The origin a cookie-authenticated unsafe request comes from must be the app's own or a trusted one.
 // Browsers send Origin with every cross-origin and most same-origin unsafe requests; without it, Referer
 // stands in; with neither (a non-browser client holding the cookie), the CSRF token alone decides.

@@ -9,6 +9,7 @@
 namespace aegis {
 
 class App;
+class HttpError;
 class Request;
 struct AppSettings;
 
@@ -24,10 +25,12 @@ bool is_loopback(std::string_view ip) noexcept;
 
 /// Guards an admin surface (/admin/*, /settings/*, /overseer, /metrics): a principal holding
 /// `permission` passes; a principal without it gets 403. Without a principal, a loopback client passes in
-/// the development environment and everyone else gets 401. Throws HttpError.
+/// the development environment (when it addresses the app by a loopback name, see is_loopback_host) and
+/// everyone else gets not_authenticated()'s 401. Throws HttpError.
 /// For an unsafe method (POST, PUT, PATCH, DELETE) admitted as a development loopback client, the request
-/// must also come from the app's own pages: a browser's Origin naming another site is refused with 403, so
-/// that a web page cannot drive the local admin API through the developer's browser.
+/// must also come from the app's own pages: a browser's Origin (or, without one, its Referer) naming
+/// another site is refused with 403, so that a web page cannot drive the local admin API through the
+/// developer's browser.
 void require_admin(const Request& req, const AppSettings& settings, std::string_view permission);
 
 /// require_admin as a route dependency (documented as needing `permission`). `app` is read at request
@@ -38,6 +41,14 @@ Dependency require_admin_access(const App& app, std::string permission,
 /// True when `origin` ("https://shop.example:8443") is the origin the request was sent to: its scheme and
 /// its Host header.
 bool same_origin(const Request& req, std::string_view origin) noexcept;
+
+/// The origin of an absolute URL ("https://shop.example:8443/a?b" -> "https://shop.example:8443"), or
+/// empty when `url` has no scheme: how a Referer is compared where an Origin is missing.
+std::string_view origin_of(std::string_view url) noexcept;
+
+/// The 401 a guard answers without a principal: `{"detail": detail}` with `WWW-Authenticate: Bearer`
+/// (RFC 9110 requires a challenge on every 401; bearer tokens are how an API client signs in).
+HttpError not_authenticated(std::string detail = "Not authenticated");
 
 /// A route dependency that requires an authenticated principal holding `permission`: 401 without a
 /// principal, 403 without the permission. Attach it to a route (`.dependencies({require_permission(...)})`)

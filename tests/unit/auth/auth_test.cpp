@@ -226,6 +226,9 @@ TEST(AuthLogin, AWrongPasswordAndAnUnknownUserGetTheSameAnswer) {
   EXPECT_EQ(unknown.status(), 401);
   EXPECT_EQ(wrong.text(), kWrongCredentials);
   EXPECT_EQ(unknown.text(), kWrongCredentials) << "the answer tells whether a username exists";
+  // RFC 9110 §15.5.2: every 401 carries a challenge.
+  EXPECT_EQ(wrong.header("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(unknown.header("WWW-Authenticate"), "Bearer");
   EXPECT_TRUE(wrong.headers("Set-Cookie").empty());
   EXPECT_TRUE(unknown.headers("Set-Cookie").empty());
   EXPECT_EQ(wrong.all_headers().size(), unknown.all_headers().size());
@@ -251,6 +254,7 @@ TEST(AuthLogin, EveryLoginGetsANewSessionAndTheCookieFromBeforeStopsWorking) {
   const TestResponse stale = me_with_cookie(a, before);
   EXPECT_EQ(stale.status(), 401) << "the cookie from before the login still works";
   EXPECT_EQ(stale.text(), kAnonymous);
+  EXPECT_EQ(stale.header("WWW-Authenticate"), "Bearer");
 
   // A second browser logging in gets a session of its own; both work.
   auto other = a.new_client();

@@ -259,6 +259,17 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
                 .status(),
             403);
   EXPECT_EQ(c.del("/api/settings/flags/new_checkout?scope=system").header("Origin", "null").send().status(), 403);
+  // A client that sends no Origin but a Referer from another site is refused the same way.
+  const TestResponse referred = c.put("/api/settings/roles/clerk")
+                                    .header("Referer", "http://evil.example/page")
+                                    .json(R"({"permissions":["*"]})")
+                                    .send();
+  EXPECT_EQ(referred.status(), 403) << referred.text();
+  EXPECT_EQ(c.del("/api/settings/flags/new_checkout?scope=system")
+                .header("Referer", "https://evil.example/")
+                .send()
+                .status(),
+            403);
   EXPECT_EQ(a.rows("aegis_roles"), 1);
   EXPECT_FALSE(a.flags().is_enabled("new_checkout"));
 
@@ -269,16 +280,26 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
                 .send()
                 .status(),
             200);
+  EXPECT_EQ(c.put("/api/settings/roles/clerk")
+                .header("Referer", "http://localhost/settings/permissions")
+                .json(R"({"permissions":["orders.view"]})")
+                .send()
+                .status(),
+            200);
   EXPECT_EQ(
       c.put("/api/settings/flags/new_checkout").json(R"({"scope":"system","subject":"","value":true})").send().status(),
       200);
 
   // A web page whose own name resolves to 127.0.0.1 (DNS rebinding) is same-origin with itself: the Host
-  // it sends is not one of this computer's names, so it gets nothing.
+  // it sends is not one of this computer's names, so it is anonymous: 401, and the pages send it to log in.
   for (const char* host : {"evil.example:8000", "127.0.0.1.nip.io", "localhost.evil.example", "[::2]:8000"}) {
     const TestResponse rebound = c.get("/api/settings/permissions").header("Host", host).send();
-    EXPECT_EQ(rebound.status(), 403) << host;
+    EXPECT_EQ(rebound.status(), 401) << host;
+    EXPECT_EQ(rebound.header("WWW-Authenticate"), "Bearer") << host;
     EXPECT_NE(rebound.text().find("localhost or a loopback address"), std::string::npos) << rebound.text();
+    const TestResponse page = c.get("/settings/permissions").header("Host", host).send();
+    EXPECT_EQ(page.status(), 303) << host;
+    EXPECT_EQ(page.header("Location"), "/settings/login?next=/settings/permissions") << host;
   }
   EXPECT_EQ(c.put("/api/settings/flags/new_checkout")
                 .header("Host", "evil.example")
@@ -286,7 +307,7 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
                 .json(R"({"scope":"system","subject":"","value":false})")
                 .send()
                 .status(),
-            403);
+            401);
   EXPECT_TRUE(a.flags().is_enabled("new_checkout"));
   for (const char* host : {"127.0.0.1:8000", "[::1]:8000", "LOCALHOST", "localhost.:8000", "app.localhost:8000",
                            "127.1.2.3", "0.0.0.0:8000", "[::]:8000"}) {
@@ -296,7 +317,10 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
   // Another computer is not trusted, even in development.
   auto remote = a.new_client();
   remote->set_client("192.0.2.10", 4000);
-  EXPECT_EQ(remote->get("/api/settings/permissions").send().status(), 401);
+  const TestResponse far = remote->get("/api/settings/permissions").send();
+  EXPECT_EQ(far.status(), 401);
+  EXPECT_EQ(far.header("WWW-Authenticate"), "Bearer");
+  EXPECT_EQ(far.text(), R"({"detail":"Not authenticated"})");
 }
 
 // ---- roles and permissions ---------------------------------------------------------------------------------

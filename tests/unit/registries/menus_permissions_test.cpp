@@ -241,6 +241,7 @@ TEST_F(GuardedApp, NoPrincipalIs401) {
   auto r = client.get("/orders").send();
   EXPECT_EQ(r.status(), 401);
   EXPECT_NE(r.text().find("Not authenticated"), std::string::npos) << r.text();
+  EXPECT_EQ(r.header("WWW-Authenticate"), "Bearer") << "RFC 9110 §15.5.2: a 401 carries a challenge";
   EXPECT_EQ(client.del("/admin/orders/3").send().status(), 401);
 }
 
