@@ -15,6 +15,7 @@
 #include "app/chain.hpp"
 #include "handlers/blocking.hpp"
 #include "http/access.hpp"
+#include "http/url.hpp"
 #include "routing/route_table.hpp"
 
 namespace aegis {
@@ -69,17 +70,6 @@ struct App::Impl final : detail::EndpointHost {
 };
 
 namespace {
-
-// The path part of a request target as received (still percent-encoded), for redirects.
-std::string_view raw_path_of(std::string_view target) noexcept {
-  if (!target.empty() && target.front() != '/') {
-    const std::size_t authority = target.find("//");
-    const std::size_t slash = authority == std::string_view::npos ? authority : target.find('/', authority + 2);
-    if (slash == std::string_view::npos) return "/";
-    target = target.substr(slash);
-  }
-  return target.substr(0, target.find_first_of("?#"));
-}
 
 constexpr std::string_view kAllMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
@@ -513,7 +503,10 @@ Task<> App::dispatch(Request& req, Response& res) const {
       res.set_header("Allow", m.allow);
       return {};
     case routing::MatchKind::redirect: {
-      std::string location = routing::RouteTable::redirect_target(raw_path_of(req.target()));
+      // Built from the path the router matched (decoded, dot segments removed), never from the raw target:
+      // "//evil.example/..%2F..%2Fdocs/" or "/\\evil.example/../docs/" would send a browser to another site.
+      std::string location;
+      detail::append_encoded_path(location, routing::RouteTable::redirect_target(req.path()));
       if (!req.query_string().empty()) {
         location.push_back('?');
         location.append(req.query_string());

@@ -77,6 +77,22 @@ bool normalize_path(std::string_view raw, std::string& storage, std::string_view
   return true;
 }
 
+void append_encoded_path(std::string& out, std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("-._~!$&'()*+,;=:@/").find(ch) != std::string_view::npos;
+    if (plain) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+}
+
 void parse_query(std::string_view query, std::string& storage, std::vector<QueryParam>& out) {
   storage.clear();
   storage.reserve(query.size());

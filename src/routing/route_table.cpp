@@ -352,7 +352,8 @@ Match RouteTable::match(Method method, std::string_view path, std::vector<PathPa
     result.allow = partial->allow;
     return result;
   }
-  if (redirect_slashes_ && path.size() > 1 && path_exists(redirect_target(path))) {
+  // A path starting "//" is never redirected: browsers read such a Location as another host.
+  if (redirect_slashes_ && path.size() > 1 && path[1] != '/' && path_exists(redirect_target(path))) {
     result.kind = MatchKind::redirect;
   }
   return result;

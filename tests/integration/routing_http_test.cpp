@@ -341,6 +341,27 @@ TEST(RouterOverHttp, TrailingSlashRedirectsWith307KeepingTheQuery) {
   EXPECT_EQ(client.roundtrip(test::get_request("/manual")).body, "docs:/manual");
 }
 
+// The Location names the path the router matched, so a target whose raw form starts with "//" or "/\\"
+// cannot send a browser to another site (an open redirect).
+TEST(RouterOverHttp, TrailingSlashRedirectsNeverLeaveTheSite) {
+  App app;
+  app.router().get("/manual", named("docs"));
+  app.router().get("/files/{name}", named("files"));
+  test::TestServer server(app);
+  test::RawClient client(server.port());
+
+  for (const char* target : {"//evil.example/..%2F..%2Fmanual/", "//evil.example/%2e%2e/%2e%2e/manual/",
+                             "/\\evil.example/../manual/", "/%5Cevil.example/../manual/"}) {
+    const auto r = client.roundtrip(test::get_request(target));
+    EXPECT_EQ(r.status, 307) << target;
+    EXPECT_EQ(r.header("location"), "/manual") << target;
+  }
+  // Characters a path may not carry as they are go out percent-encoded.
+  const auto spaced = client.roundtrip(test::get_request("/files/a%20b%5Cc/"));
+  EXPECT_EQ(spaced.status, 307);
+  EXPECT_EQ(spaced.header("location"), "/files/a%20b%5Cc");
+}
+
 TEST(RouterOverHttp, NoTrailingSlashRedirectWhenSwitchedOff) {
   App app;
   app.settings().redirect_slashes = false;
