@@ -140,6 +140,11 @@ class Connection final : public ConnectionNode {
   std::optional<RequestParser> parser_;
   Task<> pending_;  // the handler's Task while it is suspended
   std::size_t served_ = 0;
+  // The idle deadline and how many requests had been served when it was set: empty lines between
+  // requests are skipped (RFC 9112 section 2.2) but do not renew it, or a byte every few seconds would
+  // hold the connection forever.
+  std::int64_t idle_deadline_ms_ = 0;
+  std::size_t idle_served_ = SIZE_MAX;
   State state_ = State::reading;
   bool continue_sent_ = false;
   bool timed_out_ = false;
@@ -438,7 +443,11 @@ asio::awaitable<void> Connection::run() {
       release_buffer();
       if (worker_.stopping()) co_return;
       state_ = State::idle;
-      set_deadline(shared_.settings.idle_timeout);
+      if (idle_served_ != served_) {
+        idle_served_ = served_;
+        idle_deadline_ms_ = worker_.now_ms() + shared_.settings.idle_timeout.count();
+      }
+      deadline_ms = idle_deadline_ms_;
       auto [ec, n] = co_await socket_.async_read_some(asio::buffer(first_bytes_), kUseTuple);
       if (ec || killed_ || timed_out_) co_return;  // idle timeout, stop, or the peer went away
       acquire_buffer();

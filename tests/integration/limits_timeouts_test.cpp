@@ -243,6 +243,33 @@ TEST(Timeouts, IdleKeepAliveConnectionIsClosedWithoutAResponse) {
   EXPECT_TRUE(client.pending().empty()) << "an idle connection got: " << client.pending();
 }
 
+// Empty lines before a request line are skipped (RFC 9112 section 2.2), but they are not a request: a
+// client that sends nothing else is closed when the idle timeout runs out, however often it sends one.
+TEST(Timeouts, EmptyLinesDoNotKeepAnIdleConnectionOpen) {
+  App app;
+  itest::add_basic_routes(app);
+  test::TestServer server(app, short_deadlines());  // idle timeout 300 ms
+  test::RawClient client(server.port());
+  EXPECT_EQ(client.roundtrip(test::get_request("/ping")).body, "pong");
+  const auto start = Clock::now();
+  bool closed = false;
+  while (!closed && Clock::now() - start < Ms(2000)) {
+    itest::send_ignoring_errors(client, "\r\n");
+    closed = client.closed_by_server(Ms(100));
+  }
+  EXPECT_TRUE(closed) << "empty lines every 100 ms kept the connection open for 2 s";
+  EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - start).count(), 1000);
+  EXPECT_TRUE(client.pending().empty()) << client.pending();
+
+  // Empty lines before a request still precede a request that is answered.
+  test::RawClient fresh(server.port());
+  EXPECT_EQ(fresh.roundtrip("\r\n\r\n" + test::get_request("/ping")).body, "pong");
+  std::this_thread::sleep_for(Ms(80));
+  itest::send_ignoring_errors(fresh, "\r\n");
+  std::this_thread::sleep_for(Ms(80));
+  EXPECT_EQ(fresh.roundtrip(test::get_request("/ping")).body, "pong") << "a request within the idle timeout";
+}
+
 TEST(Timeouts, ConnectionThatNeverSendsIsClosedWithoutAResponse) {
   App app;
   itest::add_basic_routes(app);
