@@ -39,6 +39,8 @@ struct RequestAccess {
     r.headers_.push_back({name, value});
   }
   static std::size_t header_count(const Request& r) noexcept { return r.headers_.size(); }
+  /// Makes `host` the value of the request's Host field, adding the field when there is none.
+  static void set_host(Request& r, std::string_view host);
   static void set_content_type(Request& r, std::string_view v) noexcept {
     if (r.content_type_.empty()) r.content_type_ = v;
   }

@@ -69,6 +69,16 @@ bool RequestAccess::set_target_parts(Request& r, std::string_view raw_path, std:
   return normalize_path(raw_path, r.path_storage_, r.path_);
 }
 
+void RequestAccess::set_host(Request& r, std::string_view host) {
+  for (auto& h : r.headers_) {
+    if (iequals(h.name, "host")) {
+      h.value = host;
+      return;
+    }
+  }
+  r.headers_.push_back({"Host", host});
+}
+
 void RequestAccess::relocate(Request& r, const char* old_begin, const char* old_end,
                              const char* new_begin) noexcept {
   auto move = [&](std::string_view& v) {

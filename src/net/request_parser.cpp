@@ -333,6 +333,15 @@ void RequestParser::on_header_impl(error_code& ec) {
     chunked_ = true;
   }
   if (request_.version() == 11 && host_count_ == 0) return fail(ec, 400, "Missing Host header");
+  // RFC 9112 section 3.2.2: with an absolute-form target, the host is the target's authority and a Host
+  // field that names another is ignored (checks of the host, such as the admin surfaces', see the former).
+  if (const std::string_view target = request_.target();
+      istarts_with(target, "http://") || istarts_with(target, "https://")) {
+    const std::size_t start = target.find("//") + 2;
+    const std::string_view authority = target.substr(start, target.find_first_of("/?#", start) - start);
+    if (authority.empty() || !is_valid_host(authority)) return fail(ec, 400, "Invalid request target");
+    RequestAccess::set_host(request_, authority);
+  }
   if (has_content_length_) {
     if (auto len = content_length()) announced_length_ = *len;
   }
@@ -385,7 +394,8 @@ std::size_t parse_simple_request(const char* data, std::size_t size, Request& re
   if (!aegis::parse_method(method_token, method) || method == Method::connect) return 0;
   const char* const target_begin = ++p;
   p = skip_range<0x21>(p, end);  // visible ASCII
-  if (p == end || *p != ' ' || p == target_begin) return 0;
+  // Origin-form only: "*" and absolute-form targets (whose authority replaces Host) take the full parser.
+  if (p == end || *p != ' ' || p == target_begin || *target_begin != '/') return 0;
   const std::string_view target(target_begin, static_cast<std::size_t>(p - target_begin));
   ++p;
   if (end - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') || p[8] != '\r' ||

@@ -301,6 +301,9 @@ TEST(SettingsGuards, InDevelopmentALoopbackClientPassesButNotFromAnotherSite) {
     EXPECT_EQ(page.status(), 303) << host;
     EXPECT_EQ(page.header("Location"), "/settings/login?next=/settings/permissions") << host;
   }
+  // An absolute-form target names the host (RFC 9112 section 3.2.2), whatever Host says.
+  EXPECT_EQ(c.get("http://evil.example/api/settings/permissions").header("Host", "localhost").send().status(), 401);
+  EXPECT_EQ(c.get("http://localhost/api/settings/permissions").header("Host", "evil.example").send().status(), 200);
   EXPECT_EQ(c.put("/api/settings/flags/new_checkout")
                 .header("Host", "evil.example")
                 .header("Origin", "http://evil.example")

@@ -155,6 +155,23 @@ TEST_F(RequestParserTest, AbsoluteFormTarget) {
   EXPECT_EQ(request.query_string(), "q=1");
 }
 
+// RFC 9112 section 3.2.2: the target's authority is the host; a Host field naming another is ignored.
+TEST_F(RequestParserTest, AnAbsoluteFormTargetsAuthorityIsTheHost) {
+  ASSERT_EQ(parse("GET http://localhost:8000/admin HTTP/1.1\r\nHost: evil.example\r\n\r\n"), Outcome::complete);
+  EXPECT_EQ(request.header("host"), "localhost:8000");
+  EXPECT_EQ(request.headers().size(), 1u);
+  ASSERT_EQ(parse("GET http://evil.example/admin HTTP/1.1\r\nHost: localhost\r\n\r\n"), Outcome::complete);
+  EXPECT_EQ(request.header("host"), "evil.example");
+  ASSERT_EQ(parse("GET https://[::1]:8443?x HTTP/1.1\r\nHost: h\r\n\r\n"), Outcome::complete);
+  EXPECT_EQ(request.header("host"), "[::1]:8443");
+  ASSERT_EQ(parse("GET http://example.com/ HTTP/1.0\r\n\r\n"), Outcome::complete);
+  EXPECT_EQ(request.header("host"), "example.com") << "HTTP/1.0 without Host";
+  for (const char* bad : {"http:///x", "http://user@example.com/x", "http://exa mple/x", "http://h:port/x"}) {
+    EXPECT_EQ(parse(std::string("GET ") + bad + " HTTP/1.1\r\nHost: h\r\n\r\n"), Outcome::failed) << bad;
+    EXPECT_EQ(status, 400) << bad;
+  }
+}
+
 TEST_F(RequestParserTest, AsteriskFormOnlyForOptions) {
   ASSERT_EQ(parse("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n"), Outcome::complete);
   EXPECT_EQ(request.method(), Method::options);
