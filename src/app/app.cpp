@@ -48,6 +48,7 @@ struct App::Impl final : detail::EndpointHost {
   std::vector<LifecycleHook> shutdown_hooks;
   std::vector<Diagnostic> diagnostics;
   std::vector<Command> commands;
+  std::vector<std::pair<std::string, std::string>> security_schemes;
   std::vector<Router::Route> frozen_routes;
   std::vector<std::unique_ptr<detail::Invoker>> invokers;  // parallel to frozen_routes
   std::unique_ptr<routing::RouteTable> table;
@@ -428,6 +429,24 @@ std::vector<const detail::Provider*> App::route_providers(std::size_t index) con
 }
 
 const std::string& App::openapi() const noexcept { return impl_->openapi; }
+
+void App::add_security_scheme(std::string name, std::string scheme) {
+  if (frozen()) throw std::logic_error("add_security_scheme after freeze()");
+  if (name.empty()) throw std::invalid_argument("add_security_scheme: the name is empty");
+  for (const auto& [existing, json] : impl_->security_schemes) {
+    if (existing == name) throw std::invalid_argument("add_security_scheme: '" + name + "' is declared twice");
+  }
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(scheme, ec);
+  if (ec || !parsed.is_object()) {
+    throw std::invalid_argument("add_security_scheme: the scheme of '" + name + "' is not a JSON object");
+  }
+  impl_->security_schemes.emplace_back(std::move(name), std::move(scheme));
+}
+
+const std::vector<std::pair<std::string, std::string>>& App::security_schemes() const noexcept {
+  return impl_->security_schemes;
+}
 
 bool App::frozen() const noexcept { return impl_->table != nullptr; }
 

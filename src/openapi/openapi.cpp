@@ -214,7 +214,15 @@ std::string build_openapi(const App& app) {
           {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
       any_declared_error = true;
     };
-    if (needs_principal || !permissions.empty()) error(401, "Not authenticated");
+    if (needs_principal || !permissions.empty()) {
+      error(401, "Not authenticated");
+      // Any one of the app's sign-in schemes will do.
+      if (!app.security_schemes().empty()) {
+        json::array security;
+        for (const auto& [name, scheme] : app.security_schemes()) security.push_back(json::object{{name, json::array{}}});
+        op["security"] = std::move(security);
+      }
+    }
     if (!permissions.empty()) {
       std::string list;
       for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
@@ -256,6 +264,7 @@ std::string build_openapi(const App& app) {
     for (auto& kv : validation_schemas()) schemas[kv.key()] = kv.value();
   }
   if (any_declared_error) schemas["HTTPError"] = error_schema();
+  json::object components;
   if (!schemas.empty()) {
     // Sorted by name, so that the document does not depend on which route mentioned a schema first.
     std::vector<std::string> names;
@@ -263,8 +272,14 @@ std::string build_openapi(const App& app) {
     std::sort(names.begin(), names.end());
     json::object sorted;
     for (const auto& n : names) sorted[n] = schemas[n];
-    document.get_object()["components"] = json::object{{"schemas", std::move(sorted)}};
+    components["schemas"] = std::move(sorted);
   }
+  if (!app.security_schemes().empty()) {
+    json::object schemes;
+    for (const auto& [name, scheme] : app.security_schemes()) schemes[name] = json::parse(scheme);
+    components["securitySchemes"] = std::move(schemes);
+  }
+  if (!components.empty()) document.get_object()["components"] = std::move(components);
   if (!settings.openapi_tags.empty()) {
     json::array tags;
     for (const auto& [name, description] : settings.openapi_tags) {

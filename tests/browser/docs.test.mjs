@@ -50,6 +50,14 @@ try {
     if (!summaries.some((s) => s.replace(/\u200b/g, "") === expected)) fail(`operation ${expected} not listed (${summaries.join(", ")})`);
   }
 
+  // The document declares how to sign in, so Swagger UI offers Authorize, with the bearer token among its
+  // schemes.
+  if ((await page.locator(".auth-wrapper button.authorize").count()) === 0) fail("Swagger UI shows no Authorize button");
+  await page.locator(".auth-wrapper button.authorize").click();
+  const schemes = await page.locator(".modal-ux .auth-container h4").allTextContents();
+  if (!schemes.some((s) => s.includes("HTTPBearer"))) fail(`Authorize offers ${JSON.stringify(schemes)}, not HTTPBearer`);
+  await page.locator(".modal-ux button.close-modal").click();
+
   // Try it out: GET /api/products.
   const op = page.locator("#operations-products-get_api_products");
   await op.locator(".opblock-summary").click();

@@ -248,6 +248,15 @@ class App {
   /// The OpenAPI 3.1 document, built when the app froze (empty before, or when openapi_url is empty).
   const std::string& openapi() const noexcept;
 
+  /// How clients sign in, for the OpenAPI document: `scheme` is an OpenAPI Security Scheme Object as JSON
+  /// (`{"type":"http","scheme":"bearer"}`). Each goes into components.securitySchemes under `name`, and every
+  /// operation that needs a principal (Depends<Principal>, require_permission, require_admin_access) lists
+  /// them as alternatives. aegis::add_session_auth declares its two. Before freeze(); throws
+  /// std::invalid_argument for an empty or repeated name or a scheme that is not a JSON object.
+  void add_security_scheme(std::string name, std::string scheme);
+  /// The declared schemes, (name, JSON) in declaration order.
+  const std::vector<std::pair<std::string, std::string>>& security_schemes() const noexcept;
+
   /// Answers one request: route it and run its handler, or answer 404, 405 (with `Allow`), the automatic
   /// OPTIONS reply, or the trailing-slash redirect. Exceptions become responses through the exception
   /// handlers (500 for those nobody handles). Returns an empty Task when the answer is complete, or a Task

@@ -556,10 +556,18 @@ struct DocOf<TypeList<A...>> {
   }
 };
 
-template <class R>
+template <class Args>
+struct TakesResponse;
+template <class... A>
+struct TakesResponse<TypeList<A...>> : std::bool_constant<(std::is_same_v<A, Response&> || ...)> {};
+
+template <class R, class Args>
 void add_response_doc(EndpointDoc& d) {
   using V = std::remove_cvref_t<typename TaskResult<std::remove_cvref_t<R>>::type>;
-  if constexpr (std::is_void_v<V>) {
+  if constexpr (std::is_void_v<V> && TakesResponse<Args>::value) {
+    // Nothing returned, and the handler writes its answer through its Response&: a 200 whose content the
+    // documentation cannot know (204 only when it writes nothing, which is not known either).
+  } else if constexpr (std::is_void_v<V>) {
     d.no_content = true;
   } else if constexpr (std::is_same_v<V, Response>) {
     // Whatever the handler builds: nothing to document.
@@ -879,7 +887,7 @@ class TypedEndpoint final : public Endpoint {
   const EndpointDoc* doc() const noexcept override {
     static const EndpointDoc d = [] {
       EndpointDoc doc = DocOf<typename Callable<F>::args>::params();
-      add_response_doc<typename Callable<F>::result>(doc);
+      add_response_doc<typename Callable<F>::result, typename Callable<F>::args>(doc);
       return doc;
     }();
     return &d;

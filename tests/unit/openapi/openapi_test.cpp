@@ -495,6 +495,22 @@ TEST(OpenApiResponses, VoidHandlerIs204WithoutContent) {
   EXPECT_FALSE(has(doc, put + "/responses/200"));
 }
 
+// A handler that returns nothing but writes its answer through its Response& answers 200 with a body, as
+// the Overseer's JSON endpoints do: documenting it as 204 would tell clients to expect no content.
+TEST(OpenApiResponses, VoidHandlerThatTakesTheResponseIs200) {
+  App app;
+  app.router().get("/report", [](Response& res) { res.json_text(R"({"ok":true})"); });
+  app.router().get("/later", [](Response& res) -> Task<void> {
+    res.json_text("{}");
+    co_return;
+  });
+  const json::value doc = document_of(app);
+  for (const char* path : {"/report", "/later"}) {
+    EXPECT_EQ(at(doc, op(path, "get") + "/responses/200"), js(R"({"description":"Successful Response"})")) << path;
+    EXPECT_FALSE(has(doc, op(path, "get") + "/responses/204")) << path;
+  }
+}
+
 TEST(OpenApiResponses, VoidHandlerWithAStatusHasThatStatusWithoutContent) {
   App app;
   app.router().post("/jobs", [] {}).status(202);
@@ -614,6 +630,46 @@ TEST(OpenApiDocument, ComponentsAreSortedAndEveryReferenceResolves) {
     ASSERT_EQ(ref.rfind("#/components/schemas/", 0), 0u) << ref;
     EXPECT_TRUE(has(doc, ref.substr(1))) << ref;
   }
+}
+
+// The app's sign-in schemes are documented once, and every operation that needs a principal lists them, so
+// that Swagger UI offers its Authorize button; open operations list none.
+TEST(OpenApiSecurity, OperationsThatNeedAPrincipalListTheAppsSchemes) {
+  App app;
+  app.add_security_scheme("HTTPBearer", R"({"type":"http","scheme":"bearer"})");
+  app.add_security_scheme("SessionCookie", R"({"type":"apiKey","in":"cookie","name":"sid"})");
+  app.router().get("/open", [] { return std::string("hi"); });
+  app.router().get("/me", [](Depends<Principal> p) { return p->name; });
+  app.router().get("/orders", [] { return std::string("[]"); }).dependencies({require_permission("orders.view")});
+  const json::value doc = document_of(app);
+  EXPECT_EQ(at(doc, "/components/securitySchemes"),
+            js(R"({"HTTPBearer":{"type":"http","scheme":"bearer"},)"
+               R"("SessionCookie":{"type":"apiKey","in":"cookie","name":"sid"}})"));
+  const json::value either = js(R"([{"HTTPBearer":[]},{"SessionCookie":[]}])");
+  EXPECT_EQ(at(doc, op("/me", "get") + "/security"), either);
+  EXPECT_EQ(at(doc, op("/orders", "get") + "/security"), either);
+  EXPECT_FALSE(has(doc, op("/open", "get") + "/security"));
+  EXPECT_FALSE(has(doc, "/security")) << "no document-wide requirement: most apps have open routes";
+}
+
+TEST(OpenApiSecurity, WithoutDeclaredSchemesNothingIsClaimed) {
+  App app;
+  app.router().get("/me", [](Depends<Principal> p) { return p->name; });
+  const json::value doc = document_of(app);
+  EXPECT_TRUE(has(doc, op("/me", "get") + "/responses/401"));
+  EXPECT_FALSE(has(doc, op("/me", "get") + "/security"));
+  EXPECT_FALSE(has(doc, "/components/securitySchemes"));
+}
+
+TEST(OpenApiSecurity, MalformedDeclarationsAreRefused) {
+  App app;
+  app.add_security_scheme("HTTPBearer", R"({"type":"http","scheme":"bearer"})");
+  EXPECT_THROW(app.add_security_scheme("HTTPBearer", R"({"type":"http","scheme":"basic"})"), std::invalid_argument);
+  EXPECT_THROW(app.add_security_scheme("", R"({"type":"http"})"), std::invalid_argument);
+  EXPECT_THROW(app.add_security_scheme("Broken", R"({"type":)"), std::invalid_argument);
+  EXPECT_THROW(app.add_security_scheme("List", R"(["bearer"])"), std::invalid_argument);
+  app.freeze();
+  EXPECT_THROW(app.add_security_scheme("Late", R"({"type":"http","scheme":"bearer"})"), std::logic_error);
 }
 
 TEST(OpenApiDocument, EmptyBeforeFreeze) {
