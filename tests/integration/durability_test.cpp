@@ -40,6 +40,66 @@ std::string cookie_from(const HttpReply& reply, std::string_view name) {
   return {};
 }
 
+// Logs in as `user` and returns a bearer token made for the test.
+std::string bearer_token(std::uint16_t port, const std::string& user, const std::string& password) {
+  RawClient c(port);
+  auto login = c.roundtrip(request("POST", "/api/auth/login", "",
+                                   R"({"username":")" + user + R"(","password":")" + password + R"("})"));
+  EXPECT_EQ(login.status, 200) << login.body;
+  const std::string session = cookie_from(login, "aegis_session");
+  const std::string csrf(json::parse(login.body).at("csrf_token").as_string());
+  auto created = c.roundtrip(request("POST", "/api/auth/tokens",
+                                     "Cookie: " + session + "\r\nX-CSRF-Token: " + csrf + "\r\n", R"({"name":"test"})"));
+  EXPECT_EQ(created.status, 201) << created.body;
+  return json::parse(created.body).at("token").as_string().c_str();
+}
+
+// The example's stock: an order is taken whole or not at all, and what stored orders took stays taken
+// after a restart.
+TEST(ExampleOrders, ARejectedOrderTakesNoStockAndTakenStockSurvivesARestart) {
+  aegis::test::TempDir dir;
+  const std::map<std::string, std::string> env{{"AEGIS_DATABASE_URL", "sqlite:///" + dir.path() + "/app.db"}};
+  auto [code, printed] = aegis::test::run_example(
+      {"users", "create-admin", "--username", "buyer", "--password-stdin"}, env, "buyer-password\n");
+  ASSERT_EQ(code, 0) << printed;
+  auto ink = [](RawClient& c) {
+    auto r = c.roundtrip(request("GET", "/api/products/ink", ""));
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto p = json::parse(r.body);
+    return std::pair{p.at("stock").as_int64(), p.at("sold").as_int64()};
+  };
+  std::int64_t initial = 0;
+  {
+    ExampleProcess app(env);
+    const std::string auth = "Authorization: Bearer " + bearer_token(app.port(), "buyer", "buyer-password") + "\r\n";
+    RawClient c(app.port());
+    initial = ink(c).first;
+    ASSERT_GT(initial, 60);
+    auto place = [&](std::string_view body) { return c.roundtrip(request("POST", "/api/orders", auth, body)); };
+    const auto unknown = place(R"({"lines":[{"sku":"ink","quantity":50},{"sku":"nope","quantity":1}]})");
+    EXPECT_EQ(unknown.status, 422) << unknown.body;
+    const auto short_of = place(R"({"lines":[{"sku":"ink","quantity":50},{"sku":"pad","quantity":100000}]})");
+    EXPECT_EQ(short_of.status, 409) << short_of.body;
+    EXPECT_NE(short_of.body.find("'pad'"), std::string::npos) << short_of.body;
+    const auto twice = place(R"({"lines":[{"sku":"ink","quantity":)" + std::to_string(initial) +
+                             R"(},{"sku":"ink","quantity":1}]})");
+    EXPECT_EQ(twice.status, 409) << "two lines of one SKU count together: " << twice.body;
+    for (const char* q : {"0", "-5"}) {
+      const auto bad = place(std::string(R"({"lines":[{"sku":"ink","quantity":)") + q + "}]}");
+      EXPECT_EQ(bad.status, 422) << q << ": " << bad.body;
+      EXPECT_NE(bad.body.find("greater_than_equal"), std::string::npos) << bad.body;
+    }
+    EXPECT_EQ(ink(c), std::pair(initial, std::int64_t{0})) << "a rejected order took stock";
+
+    const auto placed = place(R"({"lines":[{"sku":"ink","quantity":50},{"sku":"ink","quantity":10}]})");
+    ASSERT_EQ(placed.status, 201) << placed.body;
+    EXPECT_EQ(ink(c), std::pair(initial - 60, std::int64_t{60}));
+  }
+  ExampleProcess again(env);
+  RawClient c(again.port());
+  EXPECT_EQ(ink(c), std::pair(initial - 60, std::int64_t{60})) << "the restart gave back stock an order took";
+}
+
 TEST(Durability, EveryAcknowledgedOrderSurvivesKillNine) {
   aegis::test::TempDir dir;
   const std::string db_path = dir.path() + "/app.db";

@@ -70,6 +70,16 @@ aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int6
   });
 }
 
+aegis::Task<std::vector<std::pair<std::string, std::int64_t>>> OrdersState::sold_per_sku() {
+  co_return co_await db_->run([](aegis::sql::Connection& c) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& r : c.query("SELECT sku, SUM(quantity) FROM order_lines GROUP BY sku ORDER BY sku")) {
+      out.emplace_back(r.get<std::string>(0), r.get<std::int64_t>(1));
+    }
+    return out;
+  });
+}
+
 aegis::Task<std::int64_t> OrdersState::count() {
   co_return co_await db_->run(
       [](aegis::sql::Connection& c) { return c.query_one("SELECT COUNT(*) FROM orders")->get<std::int64_t>(0); });
@@ -189,17 +199,29 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
      Order order;
      order.user_id = me->id;
      order.currency = orders->settings().currency;
+     std::vector<products::ProductsState::Line> wanted;
      for (const auto& line : in->lines) {
        const auto product = products->find(line.sku);
        if (!product) throw aegis::HttpError(422, "Unknown product '" + line.sku + "'");
-       if (line.quantity < 1 || !products->reserve(line.sku, line.quantity)) {
-         throw aegis::HttpError(409, "Not enough stock for '" + line.sku + "'");
-       }
        order.total += product->price * static_cast<double>(line.quantity);
+       wanted.push_back({line.sku, line.quantity});
+     }
+     // All lines or none: a rejected order takes no stock.
+     if (const std::string short_of = products->reserve(wanted); !short_of.empty()) {
+       throw aegis::HttpError(409, "Not enough stock for '" + short_of + "'");
      }
      order.lines = in->lines;
      order.status = "placed";
-     order = co_await orders->add(std::move(order));
+     std::exception_ptr failed;
+     try {
+       order = co_await orders->add(std::move(order));
+     } catch (...) {
+       failed = std::current_exception();
+     }
+     if (failed) {
+       products->release(wanted);  // the order was not stored: its stock goes back
+       std::rethrow_exception(failed);
+     }
      OrderPlaced event;
      event.order_id = order.id;
      event.user_id = order.user_id;
@@ -226,8 +248,13 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
 }
 
 aegis::Task<> OrdersModule::on_startup() {
+  // Stock lives in memory: the orders already in the database have taken theirs.
+  auto* products = app_->state().find<products::ProductsState>();
+  const auto sold = co_await state_->sold_per_sku();
+  if (products != nullptr) {
+    for (const auto& [sku, quantity] : sold) products->restore_sale(sku, quantity);
+  }
   spdlog::info("orders: page size {}, currency {}", state_->settings().page_size, state_->settings().currency);
-  co_return;
 }
 
 aegis::Task<> OrdersModule::on_shutdown() {

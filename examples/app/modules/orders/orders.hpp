@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/modules/orders/events.hpp"
@@ -32,6 +33,7 @@ struct OrderLineIn {
   std::int64_t quantity = 0;
 };
 BOOST_DESCRIBE_STRUCT(OrderLineIn, (), (sku, quantity))
+AEGIS_FIELD_RULES(OrderLineIn, (sku, aegis::MinLength<1>), (quantity, aegis::Min<1>))
 
 struct NewOrder {
   std::vector<OrderLineIn> lines;
@@ -70,6 +72,8 @@ class OrdersState {
   aegis::Task<Order> get(std::int64_t id);
   aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit);
   aegis::Task<std::int64_t> count();
+  /// How much of each SKU the stored orders took.
+  aegis::Task<std::vector<std::pair<std::string, std::int64_t>>> sold_per_sku();
 
   /// Events seen by the module's handlers (for the health check and the stats).
   std::atomic<std::int64_t> events_seen{0};

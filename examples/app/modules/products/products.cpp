@@ -1,5 +1,7 @@
 #include "app/modules/products/products.hpp"
 
+#include <algorithm>
+
 #include "app/modules/orders/events.hpp"
 
 namespace app::products {
@@ -20,15 +22,37 @@ std::optional<Product> ProductsState::find(std::string_view sku) const {
   return std::nullopt;
 }
 
-bool ProductsState::reserve(std::string_view sku, std::int64_t quantity) {
+std::string ProductsState::reserve(std::span<const Line> lines) {
   std::lock_guard lock(mutex_);
-  for (auto& p : products_) {
-    if (p.sku == sku && p.stock >= quantity) {
-      p.stock -= quantity;
-      return true;
+  std::vector<std::int64_t> left(products_.size());
+  for (std::size_t i = 0; i < products_.size(); ++i) left[i] = products_[i].stock;
+  for (const Line& line : lines) {
+    std::size_t i = 0;
+    while (i < products_.size() && products_[i].sku != line.sku) ++i;
+    if (i == products_.size() || line.quantity < 1 || left[i] < line.quantity) return std::string(line.sku);
+    left[i] -= line.quantity;
+  }
+  for (std::size_t i = 0; i < products_.size(); ++i) products_[i].stock = left[i];
+  return {};
+}
+
+void ProductsState::release(std::span<const Line> lines) {
+  std::lock_guard lock(mutex_);
+  for (const Line& line : lines) {
+    for (auto& p : products_) {
+      if (p.sku == line.sku) p.stock += line.quantity;
     }
   }
-  return false;
+}
+
+void ProductsState::restore_sale(std::string_view sku, std::int64_t quantity) {
+  std::lock_guard lock(mutex_);
+  for (auto& p : products_) {
+    if (p.sku == sku) {
+      p.stock = std::max<std::int64_t>(0, p.stock - quantity);
+      p.sold += quantity;
+    }
+  }
 }
 
 void ProductsState::record_sale(std::string_view sku, std::int64_t quantity) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,19 @@ class ProductsState {
   ProductsState();
   std::vector<Product> all() const;
   std::optional<Product> find(std::string_view sku) const;
-  /// Takes `quantity` out of stock; false when there is not enough.
-  bool reserve(std::string_view sku, std::int64_t quantity);
+  /// One line of an order, as stock sees it.
+  struct Line {
+    std::string_view sku;
+    std::int64_t quantity;
+  };
+  /// Takes every line's quantity out of stock, or none of them: returns the first SKU there is not enough
+  /// of (lines naming the same SKU count together), or an empty string when all were taken.
+  std::string reserve(std::span<const Line> lines);
+  /// Puts back what reserve() took, for an order that could not be stored.
+  void release(std::span<const Line> lines);
   void record_sale(std::string_view sku, std::int64_t quantity);
+  /// Counts a sale made before this process started (an order in the database): out of stock, into sold.
+  void restore_sale(std::string_view sku, std::int64_t quantity);
 
  private:
   mutable std::mutex mutex_;
