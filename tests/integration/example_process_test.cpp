@@ -93,6 +93,19 @@ TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {
   EXPECT_NE(out.find("api/benchmark.cpp:"), std::string::npos) << out;
 }
 
+// The frontend's origin can read the session layer's refusals: Cors wraps it (middleware/cors.cpp sorts
+// after middleware/auth.cpp, and the last added runs first).
+TEST(ExampleApp, TheSessionLayersRefusalsCarryCorsHeaders) {
+  ExampleProcess app;
+  aegis::test::RawClient client(app.port());
+  const auto refused = client.roundtrip(aegis::test::get_request(
+      "/api/orders", "Origin: http://localhost:5173\r\nAuthorization: Bearer not-a-token\r\n"));
+  EXPECT_EQ(refused.status, 401) << refused.body;
+  EXPECT_EQ(refused.header("access-control-allow-origin"), "http://localhost:5173");
+  EXPECT_EQ(refused.header("access-control-allow-credentials"), "true");
+  EXPECT_EQ(refused.header("www-authenticate"), "Bearer error=\"invalid_token\"");
+}
+
 // Every page and endpoint a browser or curl can GET without filling in a path parameter: none may answer
 // with a server error, and none may take the process down (an anonymous GET /orders once did).
 TEST(ExampleApp, EveryGetRouteWithoutPathParametersAnswersWithoutAServerError) {

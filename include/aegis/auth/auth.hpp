@@ -5,7 +5,7 @@
 //     aegis::use_database(app);             // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
 //     aegis::use_auth(app);                 // users, sessions, roles, persisted flag overrides
 //     ...
-//     // middleware/session.cpp
+//     // middleware/auth.cpp
 //     AEGIS_MIDDLEWARE(session, "...") { aegis::add_session_auth(app); }
 //     // api/routing.cpp
 //     app.include_router(aegis::auth_router(app), {.prefix = "/api/auth", .tags = {"auth"}});
