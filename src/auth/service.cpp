@@ -180,9 +180,15 @@ std::int64_t AuthService::create_user(std::string_view username, std::string_vie
     throw std::invalid_argument("a username has 1 to 64 letters, digits, '.', '_', '-' or '@'");
   }
   if (password.size() < 8) throw std::invalid_argument("a password has at least 8 characters");
+  // The login takes no longer password: a longer one could never be used.
+  if (password.size() > 1024) throw std::invalid_argument("a password has at most 1024 characters");
   const std::string hash = detail::hash_password(password);
   return impl_->db->with_connection([&](sql::Connection& c) {
     return c.transaction([&] {
+      // 'admin' and 'ADMIN' would look alike wherever users are listed: names differ by more than case.
+      if (c.query_one("SELECT 1 FROM aegis_users WHERE username = ? COLLATE NOCASE", username)) {
+        throw sql::SqlError("a user named '" + std::string(username) + "' exists already (names ignore case)", true);
+      }
       c.execute("INSERT INTO aegis_users (username, password_hash) VALUES (?, ?)", username, hash);
       const std::int64_t id = c.last_insert_id();
       for (const auto& role : roles) {

@@ -310,13 +310,18 @@ TEST(AuthUsers, CreateUserValidatesItsInputAndRefusesATakenName) {
     EXPECT_THROW(a.auth().create_user(bad, kPassword, {}), std::invalid_argument) << "'" << bad << "'";
   }
   EXPECT_THROW(a.auth().create_user("bob", "seven77", {}), std::invalid_argument) << "a 7-character password";
-  try {
-    a.auth().create_user("alice", "another-password", {});
-    FAIL() << "a second alice was created";
-  } catch (const sql::SqlError& e) {
-    EXPECT_TRUE(e.constraint()) << e.what();
+  EXPECT_THROW(a.auth().create_user("bob", std::string(1025, 'p'), {}), std::invalid_argument)
+      << "a password longer than the login accepts";
+  EXPECT_GT(a.auth().create_user("maxlen", std::string(1024, 'p'), {}), 0);
+  for (const char* taken : {"alice", "ALICE", "Alice"}) {
+    try {
+      a.auth().create_user(taken, "another-password", {});
+      ADD_FAILURE() << "a second alice was created as " << taken;
+    } catch (const sql::SqlError& e) {
+      EXPECT_TRUE(e.constraint()) << e.what();
+    }
   }
-  EXPECT_EQ(a.rows("aegis_users"), 1);
+  EXPECT_EQ(a.rows("aegis_users"), 2);
   // The password is stored as an argon2id hash, never as is.
   a.db().with_connection([](sql::Connection& c) {
     const std::string hash = c.query_one("SELECT password_hash FROM aegis_users")->get<std::string>(0);
