@@ -322,6 +322,16 @@ void fail_int_range(Validator& val, bool too_small, long long min, unsigned long
   }
 }
 
+void fail_int_beyond(Validator& val, bool too_small, long long min, unsigned long long max, double value,
+                     const Rules* rules, const IssueInput& input) {
+  if (rules != nullptr && rules->has_bounds()) {
+    const std::size_t before = val.issue_count();
+    check_number(*rules, value, input, val);
+    if (val.issue_count() > before) return;
+  }
+  fail_int_range(val, too_small, min, max, input.render());
+}
+
 std::optional<bool> parse_bool_text(std::string_view text) noexcept {
   auto is = [&](std::string_view word) {
     if (text.size() != word.size()) return false;

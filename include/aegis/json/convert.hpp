@@ -146,6 +146,13 @@ void check_string(const Rules& rules, std::string_view s, const IssueInput& inpu
 void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val);
 /// Records the issue for an integer outside [min, max].
 void fail_int_range(Validator& val, bool too_small, long long min, unsigned long long max, const std::string& input);
+/// The double a JSON number's text holds: infinite beyond a double's range, zero below it.
+double parse_json_double(std::string_view number) noexcept;
+/// Records why an integer beyond T's range [min, max] failed: by the field's own bound when it breaks one
+/// (FastAPI reports `le 1000` for a Max<1000> field, not the integer type's limit), else by the type's.
+/// `value` is the number as a double (infinite when it is beyond a double too).
+void fail_int_beyond(Validator& val, bool too_small, long long min, unsigned long long max, double value,
+                     const Rules* rules, const IssueInput& input);
 /// Parses `text` as a bool the way query parameters are read: true/false/1/0/yes/no/on/off, any case.
 std::optional<bool> parse_bool_text(std::string_view text) noexcept;
 /// Records the "enum" issue listing `names`.
@@ -166,15 +173,19 @@ IntFromDouble int_from_double(double d, T& out) noexcept {
   return IntFromDouble::ok;
 }
 
-/// Records the issue for a double that did not convert to the integer type T.
+/// Records the issue for a double `d` that did not convert to the integer type T.
 template <class T>
-void fail_int_from_double(Validator& val, IntFromDouble why, std::string input) {
-  if (why == IntFromDouble::fractional) {
+void fail_int_from_double(Validator& val, IntFromDouble why, double d, const Rules* rules, const IssueInput& input) {
+  if (why == IntFromDouble::fractional && !std::isnan(d)) {
     return val.fail("int_from_float", "Input should be a valid integer, got a number with a fractional part",
-                    std::move(input));
+                    input.render());
   }
-  fail_int_range(val, why == IntFromDouble::too_small, static_cast<long long>(std::numeric_limits<T>::min()),
-                 static_cast<unsigned long long>(std::numeric_limits<T>::max()), input);
+  if (!std::isfinite(d)) {
+    // 1e400: a number beyond a double's range is not one a reader can hold.
+    return val.fail("finite_number", "Input should be a finite number", input.render());
+  }
+  fail_int_beyond(val, why == IntFromDouble::too_small, static_cast<long long>(std::numeric_limits<T>::min()),
+                  static_cast<unsigned long long>(std::numeric_limits<T>::max()), d, rules, input);
 }
 
 template <class E>
@@ -313,7 +324,7 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
     } else if (in.is_double()) {
       // A whole number written with a fraction or an exponent (5.0, 1e3), or beyond 64 bits.
       const IntFromDouble why = int_from_double(in.get_double(), out);
-      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, json_text(in));
+      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, in.get_double(), rules, IssueInput::of(in));
       if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::of(in), val);
       return;
     } else {
@@ -322,7 +333,8 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
     constexpr long long kMin = static_cast<long long>(std::numeric_limits<T>::min());
     constexpr unsigned long long kMax = static_cast<unsigned long long>(std::numeric_limits<T>::max());
     if (negative ? as_signed < kMin : as_unsigned > kMax) {
-      return fail_int_range(val, negative, kMin, kMax, json_text(in));
+      const double value = negative ? static_cast<double>(as_signed) : static_cast<double>(as_unsigned);
+      return fail_int_beyond(val, negative, kMin, kMax, value, rules, IssueInput::of(in));
     }
     out = negative ? static_cast<T>(as_signed) : static_cast<T>(as_unsigned);
     if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), IssueInput::of(in), val);
@@ -450,9 +462,10 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
     T v{};
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (ec == std::errc::result_out_of_range && end == digits.data() + digits.size()) {
-      return fail_int_range(val, !digits.empty() && digits.front() == '-',
-                            static_cast<long long>(std::numeric_limits<T>::min()),
-                            static_cast<unsigned long long>(std::numeric_limits<T>::max()), json_quote(text));
+      return fail_int_beyond(val, !digits.empty() && digits.front() == '-',
+                             static_cast<long long>(std::numeric_limits<T>::min()),
+                             static_cast<unsigned long long>(std::numeric_limits<T>::max()), parse_json_double(digits),
+                             rules, IssueInput::text(text));
     }
     if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() ||
         (digits.size() != text.size() && (digits.front() == '+' || digits.front() == '-'))) {

@@ -74,7 +74,6 @@ class JsonCursor {
 /// text has a fractional part or an exponent (the value is then read as a double).
 bool parse_json_int(std::string_view number, long long& out, bool& overflow) noexcept;
 bool parse_json_uint(std::string_view number, unsigned long long& out, bool& overflow) noexcept;
-double parse_json_double(std::string_view number) noexcept;
 
 template <class T>
 void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules);
@@ -113,8 +112,9 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     for (char ch : number) whole &= ch != '.' && ch != 'e' && ch != 'E';
     if (!whole) {
       // A whole number written with a fraction or an exponent (5.0, 1e3) converts; 5.5 does not.
-      const IntFromDouble why = int_from_double(parse_json_double(number), out);
-      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, input.render());
+      const double d = parse_json_double(number);
+      const IntFromDouble why = int_from_double(d, out);
+      if (why != IntFromDouble::ok) return fail_int_from_double<T>(val, why, d, rules, input);
       if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), input, val);
       return;
     } else if (negative) {
@@ -124,7 +124,9 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     }
     constexpr long long kMin = static_cast<long long>(std::numeric_limits<T>::min());
     constexpr unsigned long long kMax = static_cast<unsigned long long>(std::numeric_limits<T>::max());
-    if (overflow || (negative ? s < kMin : u > kMax)) return fail_int_range(val, negative, kMin, kMax, input.render());
+    if (overflow || (negative ? s < kMin : u > kMax)) {
+      return fail_int_beyond(val, negative, kMin, kMax, parse_json_double(number), rules, input);
+    }
     out = negative ? static_cast<T>(s) : static_cast<T>(u);
     if (rules != nullptr && rules->has_bounds()) check_number(*rules, static_cast<double>(out), input, val);
   } else if constexpr (std::is_floating_point_v<T>) {

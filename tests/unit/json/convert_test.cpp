@@ -622,6 +622,10 @@ TEST(JsonReadText, IntegerRules) {
             text_issue("greater_than_equal", "Input should be greater than or equal to 1", R"("0")", R"({"ge":1})"));
   EXPECT_EQ(text_issues("5", n, &aegis::detail::rules_of<aegis::Gt<4>, aegis::Lt<6>>()), kNoIssues);
   EXPECT_EQ(n, 5);
+  // Beyond the type's range, the rule the client was told about is the one reported.
+  EXPECT_EQ(text_issues("99999999999", n, &aegis::detail::rules_of<aegis::Max<1000>>()),
+            text_issue("less_than_equal", "Input should be less than or equal to 1000", R"("99999999999")",
+                       R"({"le":1000})"));
 }
 
 TEST(JsonReadText, Floats) {

@@ -602,6 +602,34 @@ TEST(JsonReaderNumbers, WholeFloatsBeyondInt64AreRangeCheckedNotFractional) {
   EXPECT_EQ(issues_of<std::int64_t>("1e19"), range_issue("less_than_equal", "9223372036854775807", "1e19"));
 }
 
+// A number beyond the integer type breaks the field's own bound first: FastAPI reports Max<100> as
+// `le 100`, not the C++ type's limit, which the client never declared.
+TEST(JsonReaderNumbers, AnIntegerBeyondItsTypeIsReportedByTheFieldsBound) {
+  Item item;
+  for (const char* qty : {"4294967298", "1e10", "123456789012345678901234567890"}) {
+    const std::string issues = issues_of(std::string(R"({"name":"pen","qty":)") + qty + "}", item);
+    EXPECT_NE(issues.find(R"("type":"less_than_equal","loc":["body","qty"],"msg":"Input should be less than or )"
+                          R"(equal to 100","input":)" + std::string(qty) + R"(,"ctx":{"le":100})"),
+              std::string::npos)
+        << issues;
+  }
+  const std::string below = issues_of(R"({"name":"pen","qty":-4294967298})", item);
+  EXPECT_NE(below.find(R"("type":"greater_than_equal","loc":["body","qty"])"), std::string::npos) << below;
+  EXPECT_NE(below.find(R"("ctx":{"ge":1})"), std::string::npos) << below;
+}
+
+// 1e400 is beyond a double: not a finite number, whatever the field's type (pydantic's finite_number).
+TEST(JsonReaderNumbers, ANumberBeyondADoubleIsNotAFiniteNumber) {
+  for (const char* text : {"1e400", "-1e400"}) {
+    EXPECT_EQ(issues_of<int>(text), R"({"detail":[{"type":"finite_number","loc":["body"],)"
+                                    R"("msg":"Input should be a finite number","input":null}]})")
+        << text;
+  }
+  Item item;
+  const std::string issues = issues_of(R"({"name":"pen","qty":1e400})", item);
+  EXPECT_NE(issues.find(R"("type":"finite_number","loc":["body","qty"])"), std::string::npos) << issues;
+}
+
 TEST(JsonReaderNumbers, FractionsAreIntFromFloat) {
   for (std::string_view text : {"5.5", "-0.5", "0.1", "1e-1", "2.000001", "-7.25e0"}) {
     EXPECT_EQ(issues_of<int>(text),
@@ -1004,10 +1032,11 @@ TEST(JsonReaderRules, RulesForTheTopLevelValue) {
             range_issue("greater_than_equal", "1", "0"));
 }
 
-TEST(JsonReaderRules, RangeIssueComesBeforeRules) {
-  // Out of the type's range: only the range issue, the rules are not checked on a value that was not read.
+TEST(JsonReaderRules, OutOfTheTypesRangeTheFieldsRuleIsReportedWhenItBreaksOne) {
+  // One issue either way: the field's rule (what the document shows the client), else the type's range.
   std::uint8_t n = 0;
-  EXPECT_EQ(issues_of("300", n, &aegis::detail::rules_of<aegis::Max<10>>()),
+  EXPECT_EQ(issues_of("300", n, &aegis::detail::rules_of<aegis::Max<10>>()), range_issue("less_than_equal", "10", "300"));
+  EXPECT_EQ(issues_of("300", n, &aegis::detail::rules_of<aegis::Max<1000>>()),
             range_issue("less_than_equal", "255", "300"));
 }
 
