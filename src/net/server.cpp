@@ -48,11 +48,6 @@ tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
   return results.begin()->endpoint();
 }
 
-std::string describe(const tcp::endpoint& endpoint) {
-  const std::string address = endpoint.address().to_string();
-  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
-}
-
 // SO_REUSEPORT lets every listener of the same user join a port, another process's included: a second
 // instance started on a port in use would quietly take a share of the first one's connections. A bind
 // without SO_REUSEPORT fails while anyone listens on the port, so one is tried first and released.
@@ -60,7 +55,7 @@ std::string describe(const tcp::endpoint& endpoint) {
 void require_free_port(const tcp::endpoint& endpoint) {
   if (endpoint.port() == 0) return;
   const int fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot listen on " + describe(endpoint));
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot listen on " + net::describe(endpoint));
   const int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // connections in TIME_WAIT do not count
   const int rc = ::bind(fd, endpoint.data(), static_cast<socklen_t>(endpoint.size()));
@@ -68,7 +63,7 @@ void require_free_port(const tcp::endpoint& endpoint) {
   ::close(fd);
   if (rc == 0) return;
   throw std::system_error(error, std::generic_category(),
-                          "cannot listen on " + describe(endpoint) +
+                          "cannot listen on " + net::describe(endpoint) +
                               (error == EADDRINUSE ? " (another process is listening there)" : ""));
 }
 

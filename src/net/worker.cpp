@@ -103,11 +103,12 @@ void Worker::listen(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
   acceptor_->bind(endpoint, ec);
   if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    const std::string address = endpoint.address().to_string();
-    throw std::system_error(ec, "cannot listen on " + (endpoint.address().is_v6() ? "[" + address + "]" : address) +
-                                    ":" + std::to_string(endpoint.port()));
-  }
+  if (ec) throw std::system_error(ec, "cannot listen on " + describe(endpoint));
+}
+
+std::string describe(const tcp::endpoint& endpoint) {
+  const std::string address = endpoint.address().to_string();
+  return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
 }
 
 std::uint16_t Worker::local_port() const { return acceptor_->local_endpoint().port(); }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace aegis::net {
@@ -58,6 +59,9 @@ struct ServerShared {
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopping{false};
 };
+
+/// "127.0.0.1:8000", "[::1]:8000": an endpoint as error messages name it.
+std::string describe(const boost::asio::ip::tcp::endpoint& endpoint);
 
 /// One I/O thread: its event loop, its SO_REUSEPORT listener, its connections, its clock and Date line.
 class Worker {

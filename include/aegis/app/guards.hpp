@@ -25,8 +25,8 @@ bool is_loopback(std::string_view ip) noexcept;
 
 /// Guards an admin surface (/admin/*, /settings/*, /overseer, /metrics): a principal holding
 /// `permission` passes; a principal without it gets 403. Without a principal, a loopback client passes in
-/// the development environment (when it addresses the app by a loopback name, see is_loopback_host) and
-/// everyone else gets not_authenticated()'s 401. Throws HttpError.
+/// the development environment when its Host names this computer (localhost, a name under .localhost, or
+/// a loopback or wildcard address), and everyone else gets not_authenticated()'s 401. Throws HttpError.
 /// For an unsafe method (POST, PUT, PATCH, DELETE) admitted as a development loopback client, the request
 /// must also come from the app's own pages: a browser's Origin (or, without one, its Referer) naming
 /// another site is refused with 403, so that a web page cannot drive the local admin API through the
