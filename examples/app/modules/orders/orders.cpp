@@ -184,11 +184,13 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
      if (!app_->feature_flags().is_enabled("orders.new_checkout", &*me)) throw aegis::HttpError(404, "Not Found");
      return std::string("new checkout for ") + me->name;
    })
-      .summary("The new checkout flow (feature flag orders.new_checkout)");
+      .summary("The new checkout flow (feature flag orders.new_checkout)")
+      .responses({{404, "The flag is off for this user"}});
   r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Path<std::int64_t, "id"> id) -> aegis::Task<Order> {
      co_return co_await orders->get(*id);
    })
       .summary("One order")
+      .responses({{404, "No such order"}})
       .dependencies({aegis::require_permission("orders.view")});
   r.post("", [this](aegis::State<OrdersState> orders, aegis::State<products::ProductsState> products,
                     aegis::Depends<aegis::Principal> me, aegis::Body<NewOrder> in) -> aegis::Task<Order> {
@@ -232,6 +234,7 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
    })
       .status(201)
       .summary("Place an order")
+      .responses({{409, "Not enough stock for one of the lines"}})
       .dependencies({aegis::require_permission("orders.create")});
   api.include_router(r, {.prefix = "/orders", .tags = {"orders"}});
 

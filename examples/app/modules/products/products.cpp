@@ -93,7 +93,9 @@ void ProductsModule::register_routes(aegis::Router& api, aegis::Router&) {
      auto p = products->find(*sku);
      if (!p) throw aegis::HttpError(404, "Product not found");
      return *p;
-   }).summary("One product");
+   })
+      .summary("One product")
+      .responses({{404, "No such product"}});
   api.include_router(r, {.prefix = "/products", .tags = {"products"}});
 }
 
