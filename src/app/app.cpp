@@ -22,7 +22,8 @@ namespace aegis {
 
 namespace detail {
 /// The routes of /openapi.json and /docs (src/openapi/docs.cpp), serving `document` (filled later).
-void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document);
+void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document,
+                     const std::vector<std::pair<std::string, std::string>>& security_schemes);
 /// The OpenAPI document of a frozen app (src/openapi/openapi.cpp).
 std::string build_openapi(const App& app);
 /// The fixed layers around the LIFO stack (src/middleware/builtins.cpp): CorrelationId, RequestLogging,
@@ -271,7 +272,7 @@ void App::freeze() {
   if (impl_->table) return;
   Router all = impl_->router;
   if (impl_->settings.health_endpoints) add_health_endpoints(all);
-  detail::add_docs_routes(all, impl_->settings, &impl_->openapi);
+  detail::add_docs_routes(all, impl_->settings, &impl_->openapi, impl_->security_schemes);
 
   // Depends<Principal> works out of the box: the request's principal, or 401; Depends<MaybePrincipal> is
   // the optional form.

@@ -114,7 +114,9 @@ void add_session_auth(App& app, std::source_location where) {
                           R"({"type":"http","scheme":"bearer","description":"A token from the auth router's POST /tokens"})");
   std::string cookie = R"({"type":"apiKey","in":"cookie","name":)";
   write_json(cookie, auth->settings().session_cookie);
-  cookie += R"(,"description":"The session cookie a login sets"})";
+  cookie += R"(,"description":"The session cookie a login sets","x-aegis-csrf":{"cookie":)";
+  write_json(cookie, auth->settings().csrf_cookie);
+  cookie += R"(,"header":"X-CSRF-Token"}})";
   app.add_security_scheme("SessionCookie", std::move(cookie));
 }
 

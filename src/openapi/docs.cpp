@@ -7,6 +7,9 @@
 #include <aegis/http/response.hpp>
 #include <aegis/middleware/gzip.hpp>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include <zlib.h>
 
 #include <mutex>
@@ -84,7 +87,8 @@ const std::string& inflated(const EmbeddedAsset& asset) {
   return cache.back().second;
 }
 
-void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document) {
+void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document,
+                     const std::vector<std::pair<std::string, std::string>>& security_schemes) {
   const std::string& openapi_url = settings.openapi_url;
   const std::string& docs_url = settings.docs_url;
   auto check = [](const std::string& url, const char* name) {
@@ -110,10 +114,36 @@ void add_docs_routes(Router& router, const AppSettings& settings, const std::str
       "/swagger-ui-bundle.js\"></script>\n<script src=\"" + html_escape(docs_url) +
       "/swagger-initializer.js\"></script>\n</body>\n</html>\n";
   // A separate file rather than an inline script, so that the default Content-Security-Policy holds.
-  const std::string initializer =
+  std::string initializer =
       "window.onload = function () {\n  window.ui = SwaggerUIBundle({\n    url: " + js_string(openapi_url) +
-      ",\n    dom_id: \"#swagger-ui\",\n    deepLinking: true,\n    presets: [SwaggerUIBundle.presets.apis],\n"
-      "    layout: \"BaseLayout\"\n  });\n};\n";
+      ",\n    dom_id: \"#swagger-ui\",\n    deepLinking: true,\n    presets: [SwaggerUIBundle.presets.apis],\n";
+  // A scheme that signs in with a cookie and checks a CSRF token on unsafe requests says where the token
+  // is ("x-aegis-csrf": {"cookie", "header"}): Try it out then sends it, as the app's own pages do.
+  for (const auto& [name, scheme] : security_schemes) {
+    boost::system::error_code ec;
+    const boost::json::value parsed = boost::json::parse(scheme, ec);
+    const boost::json::object* csrf = nullptr;
+    if (!ec && parsed.is_object()) {
+      if (const boost::json::value* v = parsed.as_object().if_contains("x-aegis-csrf")) csrf = v->if_object();
+    }
+    if (csrf == nullptr || !csrf->contains("cookie") || !csrf->contains("header") || !csrf->at("cookie").is_string() ||
+        !csrf->at("header").is_string()) {
+      continue;
+    }
+    initializer += "    requestInterceptor: function (request) {\n"
+                   "      if (/^(GET|HEAD|OPTIONS)$/i.test(request.method)) return request;\n"
+                   "      document.cookie.split(\"; \").forEach(function (c) {\n"
+                   "        var eq = c.indexOf(\"=\");\n"
+                   "        if (eq > 0 && c.slice(0, eq) === " + js_string(csrf->at("cookie").as_string()) + ") {\n"
+                   "          request.headers[" + js_string(csrf->at("header").as_string()) +
+                   "] = decodeURIComponent(c.slice(eq + 1));\n"
+                   "        }\n"
+                   "      });\n"
+                   "      return request;\n"
+                   "    },\n";
+    break;
+  }
+  initializer += "    layout: \"BaseLayout\"\n  });\n};\n";
   router.get(docs_url, [page](Response& res) {
           res.set_header("Content-Type", "text/html; charset=utf-8");
           res.set_body(page);

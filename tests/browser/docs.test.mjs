@@ -1,10 +1,12 @@
 // Opens Swagger UI at /docs of the example app in headless Chromium (Debian's, driven by playwright-core),
-// finds the example's operations, runs "Try it out" on a GET and sees the 200, and checks that no request
-// left the machine. Saves a screenshot as a test artifact.
+// finds the example's operations, opens Authorize, runs "Try it out" on a GET and sees the 200, then signs
+// in (the session cookie) and runs "Try it out" on a POST that needs the CSRF token and sees the 201, and
+// checks that no request left the machine. Saves a screenshot as a test artifact.
 //
 // usage: node tests/browser/docs.test.mjs <app binary> <npm folder> <artifacts folder>
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { freePort, waitForPort, launchChromium } from "./lib.mjs";
@@ -22,10 +24,13 @@ function fail(message) {
   process.exitCode = 1;
 }
 
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-docs-"));
+const env = { ...process.env, AEGIS_DATABASE_URL: `sqlite:///${dir}/app.db`, AEGIS_WORKERS: "1", AEGIS_ACCESS_LOG: "off" };
+const password = "docs-password-1";
+execFileSync(binary, ["users", "create-admin", "--username", "docs", "--password-stdin"], { env, input: password + "\n" });
 const port = await freePort();
 const app = spawn(binary, [], {
-  env: { ...process.env, AEGIS_HOST: "127.0.0.1", AEGIS_PORT: String(port), AEGIS_WORKERS: "1", AEGIS_ACCESS_LOG: "off",
-         AEGIS_DATABASE_URL: "sqlite::memory:" },
+  env: { ...env, AEGIS_HOST: "127.0.0.1", AEGIS_PORT: String(port) },
   stdio: ["ignore", "ignore", "inherit"],
 });
 let browser;
@@ -70,14 +75,35 @@ try {
   const body = await op.locator(".live-responses-table .response-col_description .microlight").first().textContent();
   if (!body.includes("Fountain pen")) fail(`the response body shown is not the catalogue: ${body.slice(0, 200)}`);
 
+  // Signed in with the session cookie (as after the login page), Try it out on an unsafe request sends the
+  // CSRF token the login left in its cookie: POST /api/auth/tokens answers 201, not 403.
+  const login = await page.request.post(`${origin}/api/auth/login`, { data: { username: "docs", password } });
+  if (login.status() !== 200) fail(`the login answered ${login.status()}`);
+  const tokens = page.locator("#operations-auth-post_api_auth_tokens");
+  await tokens.locator(".opblock-summary").click();
+  await tokens.locator("button.try-out__btn").click();
+  await tokens.locator("textarea.body-param__text").fill('{"name":"from-docs"}');
+  await tokens.locator("button.execute").click();
+  const created = tokens.locator(".live-responses-table .response .response-col_status").first();
+  await created.waitFor({ timeout: 15000 });
+  const createdCode = (await created.textContent()).trim();
+  if (!createdCode.startsWith("201")) {
+    const shown = await tokens.locator(".live-responses-table .response-col_description").first().textContent();
+    fail(`Try it out on POST /api/auth/tokens answered '${createdCode}', not 201: ${shown.slice(0, 200)}`);
+  }
+
   fs.mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: path.join(artifacts, "docs-try-it-out.png"), fullPage: false });
   if (elsewhere.length > 0) fail(`requests left the machine: ${elsewhere.join(", ")}`);
   if (consoleErrors.length > 0) fail(`the page logged errors: ${consoleErrors.join(" | ")}`);
-  if (!process.exitCode) console.log(`Swagger UI lists ${summaries.length} operations; Try it out on GET /api/products answered 200`);
+  if (!process.exitCode) {
+    console.log(`Swagger UI lists ${summaries.length} operations; Try it out answered 200 on GET /api/products ` +
+                "and 201 on POST /api/auth/tokens");
+  }
 } catch (e) {
   fail(String(e && e.stack ? e.stack : e));
 } finally {
   if (browser) await browser.close();
   app.kill("SIGTERM");
+  fs.rmSync(dir, { recursive: true, force: true });
 }

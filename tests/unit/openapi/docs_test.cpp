@@ -88,6 +88,21 @@ TEST(DocsPage, InitializerNamesTheOpenapiUrl) {
   EXPECT_TRUE(contains(r.text(), R"(url: "/openapi.json")")) << r.text();
   EXPECT_TRUE(contains(r.text(), "SwaggerUIBundle(")) << r.text();
   EXPECT_TRUE(contains(r.text(), R"(dom_id: "#swagger-ui")")) << r.text();
+  EXPECT_FALSE(contains(r.text(), "requestInterceptor")) << "no scheme asks for a CSRF token";
+}
+
+// A cookie scheme that names its CSRF cookie and header makes Try it out send the token on unsafe requests.
+TEST(DocsPage, InitializerSendsTheCsrfTokenASchemeNames) {
+  App app;
+  app.add_security_scheme("SessionCookie", R"({"type":"apiKey","in":"cookie","name":"sid",)"
+                                           R"("x-aegis-csrf":{"cookie":"my_csrf","header":"X-My-Token"}})");
+  add_routes(app);
+  TestClient client(app);
+  const std::string js = client.get("/docs/swagger-initializer.js").send().text();
+  EXPECT_TRUE(contains(js, "requestInterceptor: function (request)")) << js;
+  EXPECT_TRUE(contains(js, R"(c.slice(0, eq) === "my_csrf")")) << js;
+  EXPECT_TRUE(contains(js, R"(request.headers["X-My-Token"] = decodeURIComponent(c.slice(eq + 1)))")) << js;
+  EXPECT_TRUE(contains(js, R"(/^(GET|HEAD|OPTIONS)$/i.test(request.method))")) << js;
 }
 
 TEST(DocsPage, CustomUrls) {
