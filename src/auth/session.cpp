@@ -110,8 +110,8 @@ void add_session_auth(App& app, std::source_location where) {
   app.add_middleware(std::make_shared<SessionAuth>(*auth), "aegis::SessionAuth", where);
   // What Swagger UI's Authorize offers: a bearer token (the auth router's POST /tokens issues them), or
   // the session cookie a login sets (a browser sends it by itself).
-  app.add_security_scheme("HTTPBearer",
-                          R"({"type":"http","scheme":"bearer","description":"A token from the auth router's POST /tokens"})");
+  app.add_security_scheme(
+      "HTTPBearer", R"({"type":"http","scheme":"bearer","description":"A token from the auth router's POST /tokens"})");
   std::string cookie = R"({"type":"apiKey","in":"cookie","name":)";
   write_json(cookie, auth->settings().session_cookie);
   cookie += R"(,"description":"The session cookie a login sets","x-aegis-csrf":{"cookie":)";

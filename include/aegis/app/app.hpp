@@ -251,8 +251,10 @@ class App {
   /// How clients sign in, for the OpenAPI document: `scheme` is an OpenAPI Security Scheme Object as JSON
   /// (`{"type":"http","scheme":"bearer"}`). Each goes into components.securitySchemes under `name`, and every
   /// operation that needs a principal (Depends<Principal>, require_permission, require_admin_access) lists
-  /// them as alternatives. aegis::add_session_auth declares its two. Before freeze(); throws
-  /// std::invalid_argument for an empty or repeated name or a scheme that is not a JSON object.
+  /// them as alternatives. A scheme may carry `"x-aegis-csrf": {"cookie": C, "header": H}`: Swagger UI then
+  /// copies cookie C into header H on unsafe requests. aegis::add_session_auth declares its two. Before
+  /// freeze(); throws std::invalid_argument for an empty or repeated name or a scheme that is not a JSON
+  /// object.
   void add_security_scheme(std::string name, std::string scheme);
   /// The declared schemes, (name, JSON) in declaration order.
   const std::vector<std::pair<std::string, std::string>>& security_schemes() const noexcept;
