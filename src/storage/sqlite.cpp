@@ -3,9 +3,13 @@
 #include <aegis/handlers/bind.hpp>
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <list>
 #include <map>
 #include <memory>
@@ -286,9 +290,22 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(std::string url, std::string path, bool memory, DatabaseOptions options)
       : url_(std::move(url)), path_(std::move(path)), memory_(memory), options_(options),
         pool_("aegis-db", memory ? 1u : std::max(1u, options.threads), 1 << 20) {
-    // Open once now, so that a wrong path or a corrupt file fails at boot, and (in memory) keep the shared
-    // database alive as long as this object.
-    keeper_ = std::make_unique<SqliteConnection>(path_, memory_, options_);
+    // Open once now, so that a corrupt file fails at boot, and (in memory) keep the shared database alive
+    // as long as this object. A file that does not exist yet is created by its first use (the migrations,
+    // when the app starts), not here: `./app --help` or `./app routes` must not leave an empty database
+    // behind. Its folder is checked now, so that a wrong path still fails at boot.
+    std::error_code unknown;  // a path that cannot be looked at is opened, for SQLite's own error
+    if (memory_ || std::filesystem::exists(path_, unknown) || unknown) {
+      keeper_ = std::make_unique<SqliteConnection>(path_, memory_, options_);
+      return;
+    }
+    std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+    if (folder.empty()) folder = ".";
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+      throw SqlError("cannot open the database '" + path_ + "': " + std::strerror(errno) + " (its folder '" +
+                         folder.string() + "')",
+                     false);
+    }
   }
 
   std::string url() const override { return url_; }

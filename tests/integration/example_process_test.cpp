@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -78,6 +79,22 @@ TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
   EXPECT_NE(out.find("AEGIS_USERS_PAGE_SIZE"), std::string::npos) << out;
   EXPECT_NE(out.find("'lots'"), std::string::npos) << out;
   EXPECT_EQ(out.find("terminate"), std::string::npos) << out;
+}
+
+// Commands that need no database leave none behind in the folder they ran in.
+TEST(ExampleApp, CommandsThatNeedNoDatabaseCreateNone) {
+  TempDir dir;
+  const std::string path = dir.path() + "/app.db";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"}, {"routes"}, {"openapi"}}) {
+    const auto [code, printed] = aegis::test::run_example(args, {{"AEGIS_DATABASE_URL", "sqlite:///" + path}});
+    EXPECT_EQ(code, 0) << args[0] << ": " << printed;
+    EXPECT_FALSE(std::filesystem::exists(path)) << args[0] << " created the database file";
+  }
+  // A folder that does not exist is still an error at boot, naming the path.
+  const auto [code, printed] =
+      aegis::test::run_example({"routes"}, {{"AEGIS_DATABASE_URL", "sqlite:///" + dir.path() + "/no/such/app.db"}});
+  EXPECT_NE(code, 0) << printed;
+  EXPECT_NE(printed.find("cannot open the database"), std::string::npos) << printed;
 }
 
 TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {

@@ -141,6 +141,17 @@ TEST(Sql, AnErrorAboutAUrlNeverShowsItsPassword) {
   EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
 }
 
+TEST(Sql, ANewDatabaseFileIsCreatedByItsFirstUseNotByOpen) {
+  TempDir dir;
+  const std::string path = dir.path() + "/new.db";
+  auto db = Database::open("sqlite:///" + path);
+  EXPECT_FALSE(fs::exists(path)) << "opening created the file (an app's --help would leave one behind)";
+  db->with_connection([](Connection& c) { c.exec_script("CREATE TABLE t (x INTEGER)"); });
+  EXPECT_TRUE(fs::exists(path));
+  auto again = Database::open("sqlite:///" + path);
+  again->with_connection([](Connection& c) { EXPECT_TRUE(c.query("SELECT x FROM t").empty()); });
+}
+
 TEST(Sql, AFileThatCannotBeOpenedIsASqlErrorAtOpen) {
   TempDir dir;
   EXPECT_THROW(Database::open("sqlite:///" + dir.path() + "/no/such/dir/app.db"), SqlError);
