@@ -1,5 +1,6 @@
 #include <aegis/auth/auth.hpp>
 
+#include <aegis/json/convert.hpp>
 #include <aegis/middleware/rate_limit.hpp>
 #include <aegis/modules/settings.hpp>
 
@@ -179,9 +180,10 @@ std::int64_t AuthService::create_user(std::string_view username, std::string_vie
   if (!valid_username(username)) {
     throw std::invalid_argument("a username has 1 to 64 letters, digits, '.', '_', '-' or '@'");
   }
-  if (password.size() < 8) throw std::invalid_argument("a password has at least 8 characters");
-  // The login takes no longer password: a longer one could never be used.
-  if (password.size() > 1024) throw std::invalid_argument("a password has at most 1024 characters");
+  // Counted in characters, as the login's MaxLength<1024> counts them: a longer password could never be used.
+  const std::size_t characters = detail::code_points(password);
+  if (characters < 8) throw std::invalid_argument("a password has at least 8 characters");
+  if (characters > 1024) throw std::invalid_argument("a password has at most 1024 characters");
   const std::string hash = detail::hash_password(password);
   return impl_->db->with_connection([&](sql::Connection& c) {
     return c.transaction([&] {

@@ -207,6 +207,12 @@ std::string format_bound(double v) {
   return out;
 }
 
+std::size_t code_points(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
 namespace {
 std::string ctx_of(std::string_view key, const std::string& value_json) {
   std::string ctx = "{";
@@ -215,12 +221,6 @@ std::string ctx_of(std::string_view key, const std::string& value_json) {
   ctx.append(value_json);
   ctx.push_back('}');
   return ctx;
-}
-
-std::size_t code_points(std::string_view s) noexcept {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
 }
 
 std::string plural(std::size_t n, std::string_view word) {

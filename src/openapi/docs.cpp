@@ -49,16 +49,24 @@ void send_asset(const Request& req, Response& res, const EmbeddedAsset& asset) {
 namespace {
 
 // A JavaScript string literal (JSON's escaping is valid JavaScript; '<' escaped so that it cannot close
-// the script).
+// the script; every control character, and U+2028/U+2029, which end a line in older JavaScript, escaped).
 std::string js_string(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '<': out += "\\u003c"; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7F || c == '<') {
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    } else if (c == 0xE2 && i + 2 < s.size() && s[i + 1] == '\x80' && (s[i + 2] == '\xA8' || s[i + 2] == '\xA9')) {
+      out += s[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
+      i += 2;
+    } else {
+      out.push_back(static_cast<char>(c));
     }
   }
   return out + "\"";
@@ -130,8 +138,10 @@ void add_docs_routes(Router& router, const AppSettings& settings, const std::str
         !csrf->at("header").is_string()) {
       continue;
     }
+    // Only to this origin: a document naming other servers must not receive the session's token.
     initializer += "    requestInterceptor: function (request) {\n"
                    "      if (/^(GET|HEAD|OPTIONS)$/i.test(request.method)) return request;\n"
+                   "      if (new URL(request.url, window.location.href).origin !== window.location.origin) return request;\n"
                    "      document.cookie.split(\"; \").forEach(function (c) {\n"
                    "        var eq = c.indexOf(\"=\");\n"
                    "        if (eq > 0 && c.slice(0, eq) === " + js_string(csrf->at("cookie").as_string()) + ") {\n"

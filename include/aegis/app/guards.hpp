@@ -26,7 +26,8 @@ bool is_loopback(std::string_view ip) noexcept;
 /// Guards an admin surface (/admin/*, /settings/*, /overseer, /metrics): a principal holding
 /// `permission` passes; a principal without it gets 403. Without a principal, a loopback client passes in
 /// the development environment when its Host names this computer (localhost, a name under .localhost, or
-/// a loopback or wildcard address), and everyone else gets not_authenticated()'s 401. Throws HttpError.
+/// a loopback or wildcard address; or is absent, which only HTTP/1.0 tools do, never a browser), and
+/// everyone else gets not_authenticated()'s 401. Throws HttpError.
 /// For an unsafe method (POST, PUT, PATCH, DELETE) admitted as a development loopback client, the request
 /// must also come from the app's own pages: a browser's Origin (or, without one, its Referer) naming
 /// another site is refused with 403, so that a web page cannot drive the local admin API through the

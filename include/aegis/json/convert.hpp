@@ -146,6 +146,8 @@ void check_string(const Rules& rules, std::string_view s, const IssueInput& inpu
 void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val);
 /// Records the issue for an integer outside [min, max].
 void fail_int_range(Validator& val, bool too_small, long long min, unsigned long long max, const std::string& input);
+/// How many characters (code points) the UTF-8 text `s` holds: what MinLength and MaxLength count.
+std::size_t code_points(std::string_view s) noexcept;
 /// The double a JSON number's text holds: infinite beyond a double's range, zero below it.
 double parse_json_double(std::string_view number) noexcept;
 /// Records why an integer beyond T's range [min, max] failed: by the field's own bound when it breaks one
@@ -453,8 +455,8 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
         bool zero = true;
         for (char c : digits.substr(1)) zero = zero && c == '0';
         if (all_digits && !zero) {
-          return fail_int_range(val, true, 0, static_cast<unsigned long long>(std::numeric_limits<T>::max()),
-                                json_quote(text));
+          return fail_int_beyond(val, true, 0, static_cast<unsigned long long>(std::numeric_limits<T>::max()),
+                                 parse_json_double(digits), rules, IssueInput::text(text));
         }
         if (all_digits) digits = digits.substr(1);
       }

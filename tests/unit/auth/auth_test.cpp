@@ -313,6 +313,11 @@ TEST(AuthUsers, CreateUserValidatesItsInputAndRefusesATakenName) {
   EXPECT_THROW(a.auth().create_user("bob", std::string(1025, 'p'), {}), std::invalid_argument)
       << "a password longer than the login accepts";
   EXPECT_GT(a.auth().create_user("maxlen", std::string(1024, 'p'), {}), 0);
+  std::string accented;  // 1024 characters in 2048 bytes: as long as the login takes
+  for (int i = 0; i < 1024; ++i) accented += "\xC3\xA9";
+  EXPECT_GT(a.auth().create_user("accented", accented, {}), 0);
+  EXPECT_THROW(a.auth().create_user("short", "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9", {}), std::invalid_argument)
+      << "four characters in eight bytes";
   for (const char* taken : {"alice", "ALICE", "Alice"}) {
     try {
       a.auth().create_user(taken, "another-password", {});
@@ -321,7 +326,7 @@ TEST(AuthUsers, CreateUserValidatesItsInputAndRefusesATakenName) {
       EXPECT_TRUE(e.constraint()) << e.what();
     }
   }
-  EXPECT_EQ(a.rows("aegis_users"), 2);
+  EXPECT_EQ(a.rows("aegis_users"), 3);  // alice, maxlen, accented
   // The password is stored as an argon2id hash, never as is.
   a.db().with_connection([](sql::Connection& c) {
     const std::string hash = c.query_one("SELECT password_hash FROM aegis_users")->get<std::string>(0);

@@ -614,6 +614,10 @@ TEST(JsonReadText, NegativeIntoUnsignedIsARangeIssue) {
             text_issue("greater_than_equal", "Input should be greater than or equal to 0", R"("-1")", R"({"ge":0})"));
   EXPECT_EQ(text_issues<std::uint64_t>("-5"),
             text_issue("greater_than_equal", "Input should be greater than or equal to 0", R"("-5")", R"({"ge":0})"));
+  // With a rule, the rule's bound is the one reported, as in a JSON body.
+  unsigned u = 0;
+  EXPECT_EQ(text_issues("-5", u, &aegis::detail::rules_of<aegis::Min<10>>()),
+            text_issue("greater_than_equal", "Input should be greater than or equal to 10", R"("-5")", R"({"ge":10})"));
 }
 
 TEST(JsonReadText, IntegerRules) {

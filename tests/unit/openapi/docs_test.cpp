@@ -103,6 +103,20 @@ TEST(DocsPage, InitializerSendsTheCsrfTokenASchemeNames) {
   EXPECT_TRUE(contains(js, R"(c.slice(0, eq) === "my_csrf")")) << js;
   EXPECT_TRUE(contains(js, R"(request.headers["X-My-Token"] = decodeURIComponent(c.slice(eq + 1)))")) << js;
   EXPECT_TRUE(contains(js, R"(/^(GET|HEAD|OPTIONS)$/i.test(request.method))")) << js;
+  EXPECT_TRUE(contains(js, "origin !== window.location.origin) return request;")) << "the token goes to this origin only";
+}
+
+// Names are written as JavaScript strings: a control character or a quote in one cannot break the script.
+TEST(DocsPage, NamesInTheInitializerAreEscaped) {
+  App app;
+  app.add_security_scheme("SessionCookie", R"({"type":"apiKey","in":"cookie","name":"sid",)"
+                                           R"("x-aegis-csrf":{"cookie":"a\r\"b</script>","header":"H\u2028"}})");
+  add_routes(app);
+  TestClient client(app);
+  const std::string js = client.get("/docs/swagger-initializer.js").send().text();
+  EXPECT_TRUE(contains(js, R"(=== "a\u000d\"b\u003c/script>")")) << js;
+  EXPECT_TRUE(contains(js, R"(request.headers["H\u2028"])")) << js;
+  EXPECT_FALSE(contains(js, "\r")) << "a raw carriage return in the script";
 }
 
 TEST(DocsPage, CustomUrls) {
