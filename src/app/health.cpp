@@ -19,6 +19,7 @@ namespace asio = boost::asio;
 
 struct HealthRegistry::Cache {
   std::atomic<std::shared_ptr<const HealthReport>> last;
+  std::atomic<bool> refreshing{false};  // one run of the checks at a time, whatever the threads
 };
 
 std::shared_ptr<HealthRegistry::Cache> HealthRegistry::make_cache() { return std::make_shared<Cache>(); }
@@ -121,6 +122,17 @@ Task<HealthReport> HealthRegistry::run() const {
 Task<std::shared_ptr<const HealthReport>> HealthRegistry::cached(std::chrono::milliseconds max_age) const {
   auto last = cache_->last.load();
   if (last && std::chrono::system_clock::now() - last->checked_at < max_age) co_return last;
+  // While one request runs the checks, the others get the report it is replacing: a burst of probes runs
+  // them once, not once per probe. (Before the first report there is nothing to give, so those run them.)
+  const bool leader = !cache_->refreshing.exchange(true);
+  if (!leader && last) co_return last;
+  struct Release {
+    Cache* cache;
+    bool leader;
+    ~Release() {
+      if (leader) cache->refreshing.store(false);
+    }
+  } release{cache_.get(), leader};
   auto fresh = std::make_shared<const HealthReport>(co_await run());
   cache_->last.store(fresh);
   co_return fresh;

@@ -10,6 +10,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "support/raw_client.hpp"
+#include "support/test_server.hpp"
 
 namespace {
 
@@ -95,6 +101,34 @@ TEST(Health, ReportsAreCachedSoAPollingLoopRunsChecksRarely) {
   TestClient client(app);
   for (int i = 0; i < 20; ++i) EXPECT_EQ(client.get("/health/ready").send().status(), 200);
   EXPECT_EQ(runs->load(), 1);
+}
+
+// Probes that arrive together while the checks run do not each run them again: one run refreshes the
+// report, the others get the report it replaces.
+TEST(Health, ABurstOfProbesRunsTheChecksOnce) {
+  AppSettings s;
+  s.health_cache = 100ms;
+  App app(s);
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  app.health().add("slow", [runs]() -> Task<HealthStatus> {
+    ++*runs;
+    co_await sleep_for(300ms);
+    co_return HealthStatus::healthy();
+  });
+  auto settings = test::test_settings();
+  settings.workers = 2;
+  test::TestServer server(app, settings);
+  {
+    test::RawClient first(server.port());
+    EXPECT_EQ(first.roundtrip(test::get_request("/health/ready")).status, 200);
+  }
+  EXPECT_EQ(runs->load(), 1);
+  std::this_thread::sleep_for(150ms);  // the report is now older than health_cache
+  std::vector<std::unique_ptr<test::RawClient>> probes;
+  for (int i = 0; i < 12; ++i) probes.push_back(std::make_unique<test::RawClient>(server.port()));
+  for (auto& p : probes) p->send(test::get_request("/health/ready"));
+  for (auto& p : probes) EXPECT_EQ(p->read_response().status, 200);
+  EXPECT_EQ(runs->load(), 2) << "each probe of the burst ran the checks";
 }
 
 TEST(Health, AdminViewIsForLoopbackClientsInDevelopmentOnly) {
