@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -38,6 +39,9 @@ bool parse_uint(std::string_view text, unsigned long max, unsigned long& out) {
 }
 
 void configure_logging() {
+  // Logs go to stderr: stdout carries what a command prints (`./app health | jq`, `./app openapi > doc.json`).
+  // A default logger the app installed itself stays.
+  if (spdlog::default_logger()->name().empty()) spdlog::set_default_logger(spdlog::stderr_color_mt("aegis"));
   const char* level = std::getenv("AEGIS_LOG_LEVEL");
   spdlog::set_level(level != nullptr ? spdlog::level::from_str(level) : spdlog::level::info);
 }

@@ -1,4 +1,5 @@
 // The example app as a user runs it: a real process, real sockets, a real signal to stop it.
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -95,6 +96,21 @@ TEST(ExampleApp, CommandsThatNeedNoDatabaseCreateNone) {
       aegis::test::run_example({"routes"}, {{"AEGIS_DATABASE_URL", "sqlite:///" + dir.path() + "/no/such/app.db"}});
   EXPECT_NE(code, 0) << printed;
   EXPECT_NE(printed.find("cannot open the database"), std::string::npos) << printed;
+}
+
+// What a command prints on stdout is its output alone: the logs go to stderr, so `./app health | jq` works.
+TEST(ExampleApp, TheHealthCommandPrintsJsonAloneOnStdout) {
+  const std::string cmd = std::string("AEGIS_DATABASE_URL=sqlite::memory: ") + AEGIS_EXAMPLE_BINARY + " health 2>/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  EXPECT_EQ(WEXITSTATUS(::pclose(p)), 0) << out;
+  boost::system::error_code ec;
+  const boost::json::value report = boost::json::parse(out, ec);
+  ASSERT_FALSE(ec) << "stdout is not JSON: " << out;
+  EXPECT_EQ(report.at("status").as_string(), "healthy") << out;
 }
 
 TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {
