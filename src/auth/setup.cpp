@@ -159,6 +159,7 @@ int users_command(App& app, std::span<const std::string> args) {
       "  not a terminal).\n";
   const bool admin = !args.empty() && args[0] == "create-admin";
   if (args.empty() || (!admin && args[0] != "create")) {
+    if (!args.empty()) std::cerr << "error: unknown users command '" << args[0] << "'\n";
     std::cerr << kUsage;
     return 2;
   }
@@ -173,8 +174,11 @@ int users_command(App& app, std::span<const std::string> args) {
       roles.push_back(args[++i]);
     } else if (args[i] == "--password-stdin") {
       from_stdin = true;
+    } else if ((args[i] == "--username" || (!admin && args[i] == "--role")) && i + 1 == args.size()) {
+      std::cerr << "error: " << args[i] << " needs a value\n" << kUsage;
+      return 2;
     } else {
-      std::cerr << "unknown argument '" << args[i] << "'\n" << kUsage;
+      std::cerr << "error: unknown argument '" << args[i] << "'\n" << kUsage;
       return 2;
     }
   }

@@ -10,7 +10,7 @@ aegis::ModuleMeta UsersModule::meta() const {
 }
 
 void UsersModule::register_settings(aegis::App& app) {
-  app.state().emplace<UsersSettings>("users.settings", aegis::load_settings<UsersSettings>("USERS"));
+  app.state().emplace<UsersSettings>("users", aegis::load_settings<UsersSettings>("USERS"));
 }
 
 void UsersModule::register_menu_items(aegis::MenuRegistry& registry) {
