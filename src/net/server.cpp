@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -147,10 +148,23 @@ void Server::run(const std::function<void()>& on_started) {
   asio::signal_set signals(signal_ctx, SIGINT, SIGTERM);
   start();
   if (on_started) on_started();
+  // The first signal drains (in-flight requests get graceful_timeout), the second closes every connection
+  // at once. Neither can interrupt a handler that is still running (a coroutine awaiting a timer or a
+  // blocking job): the process waits for it. A third signal exits without waiting.
+  int received = 0;
   std::function<void(const boost::system::error_code&, int)> on_signal =
       [&](const boost::system::error_code& ec, int sig) {
         if (ec) return;
-        spdlog::info("signal {} received: draining connections", sig);
+        if (++received >= 3) {
+          spdlog::warn("signal {} received a third time: exiting without waiting for the requests still running", sig);
+          spdlog::shutdown();
+          std::_Exit(128 + sig);
+        }
+        if (received == 1) {
+          spdlog::info("signal {} received: draining connections", sig);
+        } else {
+          spdlog::warn("signal {} received again: closing every connection now (a third signal exits at once)", sig);
+        }
         stop();
         signals.async_wait(on_signal);
       };

@@ -13,6 +13,12 @@
 #include <vector>
 
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "integration/http_fixtures.hpp"
 #include "support/thread_names.hpp"
@@ -128,6 +134,65 @@ TEST(GracefulStop, WaitReturnsPromptlyWhenNothingIsInFlight) {
   server.server().wait();
   EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - start).count(), 1000);
   EXPECT_EQ(server.server().connection_count(), 0u);
+}
+
+// A handler that is still running when the grace period ends (a coroutine awaiting a long timer) cannot be
+// interrupted, and the drain waits for it; an operator's third signal ends the process at once.
+TEST(GracefulStop, AThirdSignalExitsWhileAHandlerStillRuns) {
+  int port_pipe[2];
+  ASSERT_EQ(::pipe(port_pipe), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {  // the server, in a process of its own (the test process has no other thread now)
+    ::close(port_pipe[0]);
+    App app;
+    app.router().get("/slow", []() -> Task<std::string> {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, std::chrono::seconds(30));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+      co_return std::string("late");
+    });
+    app.freeze();
+    auto settings = test::test_settings();
+    settings.workers = 1;
+    settings.graceful_timeout = Ms(200);
+    Server server(settings, [&app](Request& req, Response& res) { return app.handle(req, res); });
+    server.run([&] {
+      const std::uint16_t port = server.port();
+      if (::write(port_pipe[1], &port, sizeof port) != sizeof port) ::_exit(3);
+    });
+    ::_exit(0);
+  }
+  ::close(port_pipe[1]);
+  std::uint16_t port = 0;
+  ASSERT_EQ(::read(port_pipe[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  ::close(port_pipe[0]);
+  test::RawClient client(port);
+  client.send(test::get_request("/slow"));
+  std::this_thread::sleep_for(Ms(100));
+  auto exited_within = [pid](Ms limit, int& status) {
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) return true;
+      std::this_thread::sleep_for(Ms(10));
+    }
+    return false;
+  };
+  int status = 0;
+  ::kill(pid, SIGTERM);
+  std::this_thread::sleep_for(Ms(100));  // signals that arrive together count once
+  ::kill(pid, SIGTERM);
+  if (exited_within(Ms(600), status)) return;  // the grace period ran out and nothing was left running
+  const auto third = Clock::now();
+  ::kill(pid, SIGTERM);
+  const bool gone = exited_within(Ms(3000), status);
+  if (!gone) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(gone) << "the third signal did not end the process";
+  EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - third).count(), 1000);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
 }
 
 TEST(GracefulStop, ConnectionStillMidRequestAfterTheGracePeriodIsCut) {
