@@ -77,13 +77,14 @@ std::vector<Entry> collect(App& app) {
     if (e.meta.name.empty()) throw StartupError("module " + e.origin + " has an empty name in its ModuleMeta");
     auto [it, inserted] = by_name.emplace(e.meta.name, &e);
     if (!inserted) {
-      throw StartupError("duplicate module name '" + e.meta.name + "': " + it->second->origin + " and " + e.origin);
+      throw StartupError("SM001 duplicate module name '" + e.meta.name + "': " + it->second->origin + " and " +
+                         e.origin);
     }
   }
   for (const auto& e : all) {
     for (const auto& dep : e.meta.depends_on) {
       if (by_name.count(dep) == 0) {
-        throw StartupError("module '" + e.meta.name + "' (" + e.origin + ") depends on '" + dep +
+        throw StartupError("SM002 module '" + e.meta.name + "' (" + e.origin + ") depends on '" + dep +
                            "', which is not registered" +
                            (enabled_modules() ? " (or not in AEGIS_MODULES_ENABLED)" : ""));
       }
@@ -128,7 +129,7 @@ std::vector<Entry> sort_by_dependency(std::vector<Entry> all) {
         ready.push_back(i);
       }
     }
-    if (ready.empty()) throw StartupError("module dependency cycle: " + cycle_path(all));
+    if (ready.empty()) throw StartupError("SM003 module dependency cycle: " + cycle_path(all));
     // One at a time, the smallest name first, so that a module freed by it competes on name only.
     const std::size_t pick = *std::min_element(ready.begin(), ready.end(), [&](std::size_t a, std::size_t b) {
       return all[a].meta.name < all[b].meta.name;

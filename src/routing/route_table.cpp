@@ -220,7 +220,7 @@ RouteTable::RouteTable(std::span<const Router::Route> routes, bool redirect_slas
     auto& slot = nodes_[node].endpoints[static_cast<std::size_t>(route.info.method)];
     if (slot >= 0) {
       const auto& first = *endpoints_[static_cast<std::size_t>(slot)].route;
-      throw std::invalid_argument("route " + where(route) + " duplicates " + where(first));
+      throw std::invalid_argument("AE001 route " + where(route) + " duplicates " + where(first));
     }
     slot = static_cast<std::int32_t>(endpoints_.size());
     endpoints_.push_back(std::move(endpoint));

@@ -207,6 +207,7 @@ TEST_F(ModuleBoot, ACycleIsAStartupErrorNamingTheCyclePath) {
     EXPECT_TRUE(names_cycle(message, {"A", "C", "B"})) << message;
     // cycle_path starts at the smallest name left: exactly "A -> C -> B -> A".
     EXPECT_TRUE(contains(message, "A -> C -> B -> A")) << message;
+    EXPECT_TRUE(message.starts_with("SM003 ")) << "the catalogue's code leads: " << message;
     EXPECT_FALSE(contains(message, "Free")) << message;
   }
   EXPECT_TRUE(log->empty()) << "no hook runs when the modules cannot be sorted";
@@ -260,6 +261,7 @@ TEST_F(ModuleBoot, ADuplicateNameIsAStartupErrorNamingBothModules) {
   } catch (const StartupError& e) {
     const std::string message = e.what();
     EXPECT_TRUE(contains(message, "duplicate module name 'Orders'")) << message;
+    EXPECT_TRUE(message.starts_with("SM001 ")) << "the catalogue's code leads: " << message;
     EXPECT_TRUE(contains(message, "FirstOrdersModule")) << message;
     EXPECT_TRUE(contains(message, "SecondOrdersModule")) << message;
   }
@@ -277,6 +279,7 @@ TEST_F(ModuleBoot, AnUnknownDependencyIsAStartupErrorNamingBothSides) {
     EXPECT_TRUE(contains(message, "'Orders'")) << message;
     EXPECT_TRUE(contains(message, "'Payments'")) << message;
     EXPECT_TRUE(contains(message, "not registered")) << message;
+    EXPECT_TRUE(message.starts_with("SM002 ")) << "the catalogue's code leads: " << message;
   }
   EXPECT_TRUE(log->empty());
 }

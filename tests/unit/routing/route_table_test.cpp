@@ -405,6 +405,7 @@ TEST(RouteTable, DuplicateRouteNamesBothPlaces) {
   EXPECT_NE(msg.find(location(first)), std::string::npos) << msg;
   EXPECT_NE(msg.find(location(second)), std::string::npos) << msg;
   EXPECT_NE(msg.find("GET /dup/{id}"), std::string::npos) << msg;
+  EXPECT_EQ(msg.rfind("AE001 ", 0), 0u) << "the catalogue's code leads: " << msg;
 }
 
 TEST(RouteTable, SameTemplateWithOtherMethodsIsNotADuplicate) {
