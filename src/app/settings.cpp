@@ -1,4 +1,5 @@
 #include <aegis/app/app.hpp>
+#include <aegis/middleware/security_headers.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -126,6 +127,9 @@ AppSettings app_settings_from_env(AppSettings s, std::vector<std::string>& error
   env.text("AEGIS_FRAME_OPTIONS", s.security_headers.frame_options);
   env.text("AEGIS_REFERRER_POLICY", s.security_headers.referrer_policy);
   env.text("AEGIS_STRICT_TRANSPORT_SECURITY", s.security_headers.strict_transport_security);
+  if (s.security_headers.enabled) {
+    for (auto& problem : detail::security_header_problems(s.security_headers)) env.fail(std::move(problem));
+  }
   env.boolean("AEGIS_HEALTH_ENDPOINTS", s.health_endpoints);
   env.seconds("AEGIS_HEALTH_CACHE", 3600, s.health_cache);
   if (s.debug && s.environment != "development") {

@@ -11,12 +11,57 @@
 
 namespace aegis {
 
+namespace detail {
+
+std::vector<std::string> security_header_problems(const SecurityHeadersSettings& s) {
+  std::vector<std::string> problems;
+  const std::pair<const char*, const std::string*> values[] = {
+      {"content_security_policy (AEGIS_CONTENT_SECURITY_POLICY)", &s.content_security_policy},
+      {"frame_options (AEGIS_FRAME_OPTIONS)", &s.frame_options},
+      {"referrer_policy (AEGIS_REFERRER_POLICY)", &s.referrer_policy},
+      {"strict_transport_security (AEGIS_STRICT_TRANSPORT_SECURITY)", &s.strict_transport_security}};
+  for (const auto& [name, value] : values) {
+    if (!is_valid_header_value(*value)) problems.push_back(std::string(name) + ": contains control characters");
+  }
+  const bool same_origin = iequals(s.frame_options, "SAMEORIGIN");
+  if (!s.frame_options.empty() && !same_origin && !iequals(s.frame_options, "DENY")) {
+    problems.push_back("frame_options (AEGIS_FRAME_OPTIONS): expected DENY or SAMEORIGIN (or empty), got '" +
+                       s.frame_options + "'");
+  }
+  // Referrer-Policy is a comma-separated list; browsers use the last token they know and ignore the rest.
+  static constexpr std::string_view kPolicies[] = {"no-referrer", "no-referrer-when-downgrade", "origin",
+                                                   "origin-when-cross-origin", "same-origin", "strict-origin",
+                                                   "strict-origin-when-cross-origin", "unsafe-url"};
+  std::string_view rest = s.referrer_policy;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::string_view token = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    bool known = false;
+    for (const std::string_view p : kPolicies) known = known || iequals(token, p);
+    if (!known) {
+      problems.push_back("referrer_policy (AEGIS_REFERRER_POLICY): '" + std::string(token) +
+                         "' is not a policy (no-referrer, same-origin, strict-origin-when-cross-origin, ...)");
+    }
+  }
+  if (same_origin && s.content_security_policy.find("frame-ancestors 'none'") != std::string::npos) {
+    problems.push_back(
+        "frame_options (AEGIS_FRAME_OPTIONS) is SAMEORIGIN, but the Content-Security-Policy says frame-ancestors "
+        "'none', which browsers follow: set the policy's frame-ancestors to 'self' too");
+  }
+  return problems;
+}
+
+}  // namespace detail
+
 SecurityHeaders::SecurityHeaders(Options options) : options_(std::move(options)) {
+  if (const auto problems = detail::security_header_problems(options_); !problems.empty()) {
+    throw std::invalid_argument("SecurityHeaders: " + problems.front());
+  }
   auto add = [this](std::string name, const std::string& value) {
     if (value.empty()) return;
-    if (!is_valid_header_value(value)) {
-      throw std::invalid_argument("SecurityHeaders: the value of " + name + " contains control characters");
-    }
     std::string text = name + ": " + value + "\r\n";
     block_ += text;
     lines_.push_back({std::move(name), std::move(text)});
@@ -26,9 +71,6 @@ SecurityHeaders::SecurityHeaders(Options options) : options_(std::move(options))
   add("Referrer-Policy", options_.referrer_policy);
   add("Content-Security-Policy", options_.content_security_policy);
   if (!options_.strict_transport_security.empty()) {
-    if (!is_valid_header_value(options_.strict_transport_security)) {
-      throw std::invalid_argument("SecurityHeaders: the Strict-Transport-Security value contains control characters");
-    }
     hsts_ = "Strict-Transport-Security: " + options_.strict_transport_security + "\r\n";
   }
   block_names_ = detail::header_names_mask(block_);

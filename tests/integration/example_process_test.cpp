@@ -58,6 +58,19 @@ TEST(ExampleApp, RejectsInvalidSettingsNamingEachVariable) {
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_NE(out.find("AEGIS_PORT"), std::string::npos) << out;
   EXPECT_NE(out.find("AEGIS_MAX_BODY_BYTES"), std::string::npos) << out;
+
+  // A security header value browsers would ignore is a setting error too (exit 2), as is a control character.
+  const std::string headers = std::string("AEGIS_DATABASE_URL=sqlite::memory: AEGIS_FRAME_OPTIONS=bogus "
+                                          "AEGIS_REFERRER_POLICY=nonsense AEGIS_CONTENT_SECURITY_POLICY=\"$(printf 'a\\rb')\" ") +
+                              AEGIS_EXAMPLE_BINARY + " routes 2>&1";
+  FILE* q = ::popen(headers.c_str(), "r");
+  ASSERT_NE(q, nullptr);
+  out.clear();
+  while (std::fgets(buf, sizeof buf, q) != nullptr) out += buf;
+  EXPECT_EQ(WEXITSTATUS(::pclose(q)), 2) << out;
+  EXPECT_NE(out.find("AEGIS_FRAME_OPTIONS"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_REFERRER_POLICY"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_CONTENT_SECURITY_POLICY"), std::string::npos) << out;
 }
 
 TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {

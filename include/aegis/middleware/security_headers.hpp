@@ -5,12 +5,21 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace aegis {
 
 /// Adds X-Content-Type-Options: nosniff, X-Frame-Options, Referrer-Policy and Content-Security-Policy to
 /// every response (a header the handler set itself is left alone), and Strict-Transport-Security when the
 /// request came over https. A fixed built-in layer configured by AppSettings::security_headers.
+namespace detail {
+/// What is wrong with `s`, one message per problem, each naming the setting and its AEGIS_* variable:
+/// X-Frame-Options other than DENY or SAMEORIGIN, a Referrer-Policy token browsers do not know (they would
+/// ignore the header and fall back to their default), control characters, or SAMEORIGIN framing that the
+/// Content-Security-Policy's frame-ancestors 'none' overrides (browsers follow the CSP). Empty when none.
+std::vector<std::string> security_header_problems(const SecurityHeadersSettings& s);
+}  // namespace detail
+
 class SecurityHeaders final : public Middleware {
  public:
   using Options = SecurityHeadersSettings;

@@ -158,6 +158,43 @@ TEST(SecurityHeaders, RejectsControlCharactersInConfiguredValues) {
   EXPECT_THROW(SecurityHeaders{opts}, std::invalid_argument);
 }
 
+// A value browsers do not understand is ignored by them: the protection would be gone without a word.
+TEST(SecurityHeaders, RefusesValuesBrowsersWouldIgnore) {
+  auto problems_of = [](auto change) {
+    SecurityHeadersSettings opts;
+    change(opts);
+    return detail::security_header_problems(opts);
+  };
+  EXPECT_TRUE(problems_of([](SecurityHeadersSettings&) {}).empty()) << "the defaults";
+  EXPECT_TRUE(problems_of([](SecurityHeadersSettings& o) {
+                o.frame_options = "sameorigin";
+                o.content_security_policy = "default-src 'self'";
+              }).empty());
+  EXPECT_TRUE(problems_of([](SecurityHeadersSettings& o) {
+                o.referrer_policy = "no-referrer, strict-origin-when-cross-origin";
+              }).empty());
+  EXPECT_TRUE(problems_of([](SecurityHeadersSettings& o) {
+                o.frame_options = "";
+                o.referrer_policy = "";
+              }).empty());
+
+  const auto typo = problems_of([](SecurityHeadersSettings& o) { o.frame_options = "SAMEORGIN"; });
+  ASSERT_EQ(typo.size(), 1u);
+  EXPECT_NE(typo[0].find("AEGIS_FRAME_OPTIONS"), std::string::npos) << typo[0];
+  EXPECT_NE(typo[0].find("'SAMEORGIN'"), std::string::npos) << typo[0];
+  const auto policy = problems_of([](SecurityHeadersSettings& o) { o.referrer_policy = "same-origin, nonsense"; });
+  ASSERT_EQ(policy.size(), 1u);
+  EXPECT_NE(policy[0].find("'nonsense'"), std::string::npos) << policy[0];
+  // SAMEORIGIN next to the default policy's frame-ancestors 'none': browsers follow the policy.
+  const auto contradiction = problems_of([](SecurityHeadersSettings& o) { o.frame_options = "SAMEORIGIN"; });
+  ASSERT_EQ(contradiction.size(), 1u);
+  EXPECT_NE(contradiction[0].find("frame-ancestors"), std::string::npos) << contradiction[0];
+
+  SecurityHeadersSettings bad;
+  bad.frame_options = "ALLOWALL";
+  EXPECT_THROW(SecurityHeaders{bad}, std::invalid_argument);
+}
+
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::stringstream ss;
