@@ -203,7 +203,10 @@ void App::add_middleware(std::shared_ptr<MiddlewareBase> middleware, std::string
 }
 
 std::vector<MiddlewareInfo> App::middleware_stack() const {
-  std::vector<MiddlewareInfo> out;
+  // ServerErrors is App::handle itself, not an entry of the chain; it is listed where it runs, outermost.
+  std::vector<MiddlewareInfo> out{{"aegis::ServerErrors", "aegis (built-in)",
+                                   impl_->settings.debug ? R"({"debug":true})" : R"({"debug":false})", false, true,
+                                   "an unhandled exception becomes a 500 carrying the request id, never its message"}};
   if (impl_->chain) {
     for (const auto& e : impl_->chain->entries()) out.push_back(e.info);
     return out;

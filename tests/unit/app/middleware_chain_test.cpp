@@ -87,10 +87,11 @@ TEST(MiddlewareChain, FiveMiddlewaresRunLastAddedFirstAndUnwindInReverse) {
   EXPECT_EQ(r.headers("x-seen-by"), (std::vector<std::string>{"m1", "m2", "m3", "m4", "m5"}));
 
   const auto stack = app.middleware_stack();
-  ASSERT_EQ(stack.size(), 5u);
-  EXPECT_EQ(stack[0].type, "m5");
-  EXPECT_EQ(stack[4].type, "m1");
-  EXPECT_NE(stack[0].file.find("middleware_chain_test.cpp:"), std::string::npos) << stack[0].file;
+  ASSERT_EQ(stack.size(), 6u);
+  EXPECT_EQ(stack[0].type, "aegis::ServerErrors");
+  EXPECT_EQ(stack[1].type, "m5");
+  EXPECT_EQ(stack[5].type, "m1");
+  EXPECT_NE(stack[1].file.find("middleware_chain_test.cpp:"), std::string::npos) << stack[1].file;
 }
 
 // An async layer that only wants requests carrying X-Async: the others pass it by.
@@ -190,16 +191,20 @@ TEST(MiddlewareChain, TheBuiltinsSurroundTheStackOutermostFirst) {
   app.add_middleware<Throwing>();
   app.freeze();
   const auto stack = app.middleware_stack();
-  ASSERT_EQ(stack.size(), 4u);
-  EXPECT_EQ(stack[0].type, "aegis::CorrelationId");
-  EXPECT_EQ(stack[1].type, "aegis::RequestLogging");
-  EXPECT_EQ(stack[2].type, "aegis::SecurityHeaders");
-  EXPECT_TRUE(stack[2].security_layer);
+  ASSERT_EQ(stack.size(), 5u);
+  // ServerErrors first, as ARCHITECTURE §4 and the README draw the chain.
+  EXPECT_EQ(stack[0].type, "aegis::ServerErrors");
+  EXPECT_EQ(stack[0].options, R"({"debug":false})");
+  EXPECT_EQ(stack[1].type, "aegis::CorrelationId");
+  EXPECT_EQ(stack[2].type, "aegis::RequestLogging");
+  EXPECT_EQ(stack[3].type, "aegis::SecurityHeaders");
+  EXPECT_TRUE(stack[3].security_layer);
   EXPECT_TRUE(stack[0].builtin);
-  EXPECT_FALSE(stack[3].builtin);
+  EXPECT_TRUE(stack[1].builtin);
+  EXPECT_FALSE(stack[4].builtin);
   // Throwing is declared in an anonymous namespace, which the name leaves out (as `check` and the
   // Overseer show it).
-  EXPECT_EQ(stack[3].type, "Throwing");
+  EXPECT_EQ(stack[4].type, "Throwing");
 }
 
 TEST(MiddlewareChain, MiddlewareCannotBeAddedAfterFreeze) {
