@@ -41,7 +41,13 @@ bool parse_uint(std::string_view text, unsigned long max, unsigned long& out) {
 void configure_logging() {
   // Logs go to stderr: stdout carries what a command prints (`./app health | jq`, `./app openapi > doc.json`).
   // A default logger the app installed itself stays.
-  if (spdlog::default_logger()->name().empty()) spdlog::set_default_logger(spdlog::stderr_color_mt("aegis"));
+  const auto& sinks = spdlog::default_logger()->sinks();
+  if (spdlog::default_logger()->name().empty() && sinks.size() == 1 &&
+      dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sinks.front().get()) == nullptr) {
+    // Unnamed, as the default logger it replaces: the lines read as before.
+    spdlog::set_default_logger(
+        std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
+  }
   const char* level = std::getenv("AEGIS_LOG_LEVEL");
   spdlog::set_level(level != nullptr ? spdlog::level::from_str(level) : spdlog::level::info);
 }
