@@ -40,7 +40,7 @@ bool parse_uint(std::string_view text, unsigned long max, unsigned long& out) {
 
 void configure_logging() {
   // Logs go to stderr: stdout carries what a command prints (`./app health | jq`, `./app openapi > doc.json`).
-  // A default logger the app installed itself stays.
+  // A default logger the app installed under a name of its own stays.
   const auto& sinks = spdlog::default_logger()->sinks();
   if (spdlog::default_logger()->name().empty() && sinks.size() == 1 &&
       dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sinks.front().get()) == nullptr) {
