@@ -135,6 +135,16 @@ std::string build_openapi(const App& app) {
   bool any_validation = false;
   bool any_declared_error = false;
   std::set<std::string> operation_ids;
+  // A sign-in scheme that checks a CSRF token on unsafe requests (x-aegis-csrf) answers 403 without it,
+  // on any route: a request carrying the session cookie is checked before it is routed.
+  std::string csrf_header;
+  for (const auto& [name, scheme] : app.security_schemes()) {
+    boost::system::error_code ec;
+    const Json parsed = json::parse(scheme, ec);
+    const json::value* csrf = !ec && parsed.is_object() ? parsed.as_object().if_contains("x-aegis-csrf") : nullptr;
+    const json::value* header = csrf != nullptr && csrf->is_object() ? csrf->as_object().if_contains("header") : nullptr;
+    if (header != nullptr && header->is_string()) csrf_header = header->as_string();
+  }
   const auto routes = app.routes();
   for (std::size_t index = 0; index < routes.size(); ++index) {
     const Router::Route& route = routes[index];
@@ -223,11 +233,20 @@ std::string build_openapi(const App& app) {
         op["security"] = std::move(security);
       }
     }
+    std::string forbidden;
     if (!permissions.empty()) {
       std::string list;
       for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
-      error(403, "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list);
+      forbidden = "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list;
     }
+    const bool unsafe = info.method != Method::get && info.method != Method::head && info.method != Method::options;
+    // Any unsafe request that carries a session cookie is checked, whatever route it is for.
+    if (unsafe && !csrf_header.empty()) {
+      forbidden += forbidden.empty() ? "A" : "; a";
+      forbidden += " request signed in with the session cookie needs " + csrf_header +
+                   " and must come from the app's own origin";
+    }
+    if (!forbidden.empty()) error(403, forbidden);
     for (const auto& r : info.responses) {
       json::object answer{{"description", r.description}};
       if (r.response_model) {

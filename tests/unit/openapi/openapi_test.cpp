@@ -652,6 +652,30 @@ TEST(OpenApiSecurity, OperationsThatNeedAPrincipalListTheAppsSchemes) {
   EXPECT_FALSE(has(doc, "/security")) << "no document-wide requirement: most apps have open routes";
 }
 
+// With a cookie scheme that checks a CSRF token, every unsafe operation documents the 403 its refusal
+// answers (the session layer checks any request carrying the cookie); safe operations do not.
+TEST(OpenApiSecurity, UnsafeGuardedOperationsDocumentTheCsrfRefusal) {
+  App app;
+  app.add_security_scheme("SessionCookie", R"({"type":"apiKey","in":"cookie","name":"sid",)"
+                                           R"("x-aegis-csrf":{"cookie":"csrf","header":"X-CSRF-Token"}})");
+  app.router().post("/me", [](Depends<Principal> p) { return p->name; });
+  app.router().del("/orders/{id}", [](Path<int, "id"> id) { return *id; }).dependencies({require_permission("orders.manage")});
+  app.router().get("/orders", [] { return std::string("[]"); }).dependencies({require_permission("orders.view")});
+  app.router().post("/open", [] { return std::string("ok"); });
+  const json::value doc = document_of(app);
+  EXPECT_EQ(at(doc, op("/me", "post") + "/responses/403/description"),
+            js(R"("A request signed in with the session cookie needs X-CSRF-Token and must come from the app's own origin")"));
+  EXPECT_EQ(at(doc, op("/orders/{id}", "delete") + "/responses/403/description"),
+            js(R"("Requires the permission orders.manage; a request signed in with the session cookie needs )"
+               R"(X-CSRF-Token and must come from the app's own origin")"));
+  EXPECT_EQ(at(doc, op("/orders", "get") + "/responses/403/description"), js(R"("Requires the permission orders.view")"));
+  EXPECT_EQ(at(doc, op("/open", "post") + "/responses/403/description"),
+            js(R"("A request signed in with the session cookie needs X-CSRF-Token and must come from the app's own origin")"));
+  App plain;  // no such scheme: nothing about CSRF
+  plain.router().post("/open", [] { return std::string("ok"); });
+  EXPECT_FALSE(has(document_of(plain), op("/open", "post") + "/responses/403"));
+}
+
 TEST(OpenApiSecurity, WithoutDeclaredSchemesNothingIsClaimed) {
   App app;
   app.router().get("/me", [](Depends<Principal> p) { return p->name; });
