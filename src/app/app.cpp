@@ -529,7 +529,7 @@ Task<> App::dispatch(Request& req, Response& res) const {
       // Built from the path the router matched (decoded, dot segments removed), never from the raw target:
       // "//evil.example/..%2F..%2Fdocs/" or "/\\evil.example/../docs/" would send a browser to another site.
       std::string location;
-      detail::append_encoded_path(location, routing::RouteTable::redirect_target(req.path()));
+      detail::percent_encode(location, routing::RouteTable::redirect_target(req.path()), detail::kPathChars);
       if (!req.query_string().empty()) {
         location.push_back('?');
         location.append(req.query_string());

@@ -77,12 +77,12 @@ bool normalize_path(std::string_view raw, std::string& storage, std::string_view
   return true;
 }
 
-void append_encoded_path(std::string& out, std::string_view path) {
+void percent_encode(std::string& out, std::string_view s, std::string_view also_plain) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char ch : path) {
+  for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                       std::string_view("-._~!$&'()*+,;=:@/").find(ch) != std::string_view::npos;
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                       c == '_' || c == '.' || c == '~' || also_plain.find(ch) != std::string_view::npos;
     if (plain) {
       out.push_back(ch);
     } else {

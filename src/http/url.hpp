@@ -18,9 +18,11 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space, b
 /// malformed escape or decodes to a NUL byte.
 bool normalize_path(std::string_view raw, std::string& storage, std::string_view& out);
 
-/// Appends `path` (a decoded path) percent-encoded for a URI: every byte but RFC 3986's pchar and '/'
-/// becomes %XX, '%' and '\\' included.
-void append_encoded_path(std::string& out, std::string_view path);
+/// Appends `s` percent-encoded: every byte but RFC 3986's unreserved characters and those in `also_plain`
+/// becomes %XX. With kPathChars, a decoded path ('%' and '\\' encoded); with none, a query name or value.
+void percent_encode(std::string& out, std::string_view s, std::string_view also_plain = {});
+/// RFC 3986's sub-delims, ':', '@' and '/': what a path carries as it is besides the unreserved characters.
+inline constexpr std::string_view kPathChars = "!$&'()*+,;=:@/";
 
 /// Decodes `a=1&b=x+y&a=2` into name/value pairs, repeated keys kept, blank values kept, malformed escapes
 /// kept literally (as Starlette does). Names and values that need no decoding view `query`; the others

@@ -7,15 +7,13 @@
 #include <aegis/http/response.hpp>
 #include <aegis/middleware/gzip.hpp>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
-
 #include <zlib.h>
 
 #include <mutex>
 #include <stdexcept>
 
 #include "openapi/assets.hpp"
+#include "openapi/csrf.hpp"
 
 namespace aegis::detail {
 
@@ -127,31 +125,20 @@ void add_docs_routes(Router& router, const AppSettings& settings, const std::str
       ",\n    dom_id: \"#swagger-ui\",\n    deepLinking: true,\n    presets: [SwaggerUIBundle.presets.apis],\n";
   // A scheme that signs in with a cookie and checks a CSRF token on unsafe requests says where the token
   // is ("x-aegis-csrf": {"cookie", "header"}): Try it out then sends it, as the app's own pages do.
-  for (const auto& [name, scheme] : security_schemes) {
-    boost::system::error_code ec;
-    const boost::json::value parsed = boost::json::parse(scheme, ec);
-    const boost::json::object* csrf = nullptr;
-    if (!ec && parsed.is_object()) {
-      if (const boost::json::value* v = parsed.as_object().if_contains("x-aegis-csrf")) csrf = v->if_object();
-    }
-    if (csrf == nullptr || !csrf->contains("cookie") || !csrf->contains("header") || !csrf->at("cookie").is_string() ||
-        !csrf->at("header").is_string()) {
-      continue;
-    }
+  if (const std::optional<CsrfToken> csrf = csrf_token_of(security_schemes)) {
     // Only to this origin: a document naming other servers must not receive the session's token.
     initializer += "    requestInterceptor: function (request) {\n"
                    "      if (/^(GET|HEAD|OPTIONS)$/i.test(request.method)) return request;\n"
                    "      if (new URL(request.url, window.location.href).origin !== window.location.origin) return request;\n"
                    "      document.cookie.split(\"; \").forEach(function (c) {\n"
                    "        var eq = c.indexOf(\"=\");\n"
-                   "        if (eq > 0 && c.slice(0, eq) === " + js_string(csrf->at("cookie").as_string()) + ") {\n"
-                   "          request.headers[" + js_string(csrf->at("header").as_string()) +
+                   "        if (eq > 0 && c.slice(0, eq) === " + js_string(csrf->cookie) + ") {\n"
+                   "          request.headers[" + js_string(csrf->header) +
                    "] = decodeURIComponent(c.slice(eq + 1));\n"
                    "        }\n"
                    "      });\n"
                    "      return request;\n"
                    "    },\n";
-    break;
   }
   initializer += "    layout: \"BaseLayout\"\n  });\n};\n";
   router.get(docs_url, [page](Response& res) {

@@ -15,6 +15,8 @@
 #include <optional>
 #include <set>
 
+#include "openapi/csrf.hpp"
+
 namespace aegis::detail {
 
 namespace {
@@ -128,6 +130,23 @@ json::object content(std::string_view media_type, Json schema) {
 
 }  // namespace
 
+std::optional<CsrfToken> csrf_token_of(const std::vector<std::pair<std::string, std::string>>& schemes) {
+  for (const auto& [name, scheme] : schemes) {
+    boost::system::error_code ec;
+    const Json parsed = json::parse(scheme, ec);
+    if (ec || !parsed.is_object()) continue;
+    const json::value* member = parsed.as_object().if_contains("x-aegis-csrf");
+    const json::object* csrf = member != nullptr ? member->if_object() : nullptr;
+    if (csrf == nullptr) continue;
+    const json::value* cookie = csrf->if_contains("cookie");
+    const json::value* header = csrf->if_contains("header");
+    if (cookie != nullptr && cookie->is_string() && header != nullptr && header->is_string()) {
+      return CsrfToken{std::string(cookie->as_string()), std::string(header->as_string())};
+    }
+  }
+  return std::nullopt;
+}
+
 std::string build_openapi(const App& app) {
   const AppSettings& settings = app.settings();
   SchemaRegistry registry;
@@ -137,14 +156,8 @@ std::string build_openapi(const App& app) {
   std::set<std::string> operation_ids;
   // A sign-in scheme that checks a CSRF token on unsafe requests (x-aegis-csrf) answers 403 without it,
   // on any route: a request carrying the session cookie is checked before it is routed.
-  std::string csrf_header;
-  for (const auto& [name, scheme] : app.security_schemes()) {
-    boost::system::error_code ec;
-    const Json parsed = json::parse(scheme, ec);
-    const json::value* csrf = !ec && parsed.is_object() ? parsed.as_object().if_contains("x-aegis-csrf") : nullptr;
-    const json::value* header = csrf != nullptr && csrf->is_object() ? csrf->as_object().if_contains("header") : nullptr;
-    if (header != nullptr && header->is_string()) csrf_header = header->as_string();
-  }
+  const std::optional<CsrfToken> csrf = csrf_token_of(app.security_schemes());
+  const std::string csrf_header = csrf ? csrf->header : std::string();
   const auto routes = app.routes();
   for (std::size_t index = 0; index < routes.size(); ++index) {
     const Router::Route& route = routes[index];

@@ -12,27 +12,12 @@
 #include <boost/beast/http/error.hpp>
 
 #include "http/access.hpp"
+#include "http/url.hpp"
 #include "net/request_parser.hpp"
 
 namespace aegis::testing {
 
 namespace {
-
-void percent_encode(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                       c == '_' || c == '.' || c == '~';
-    if (plain) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-}
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -105,9 +90,9 @@ TestRequest& TestRequest::query(std::string_view name, std::string_view value) {
     target_.push_back('&');
   }
   has_query_ = true;
-  percent_encode(target_, name);
+  detail::percent_encode(target_, name);
   target_.push_back('=');
-  percent_encode(target_, value);
+  detail::percent_encode(target_, value);
   return *this;
 }
 
@@ -131,9 +116,9 @@ TestRequest& TestRequest::form(const std::vector<std::pair<std::string, std::str
   std::string encoded;
   for (const auto& [name, value] : fields) {
     if (!encoded.empty()) encoded.push_back('&');
-    percent_encode(encoded, name);
+    detail::percent_encode(encoded, name);
     encoded.push_back('=');
-    percent_encode(encoded, value);
+    detail::percent_encode(encoded, value);
   }
   return body(std::move(encoded), "application/x-www-form-urlencoded");
 }

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "integration/example_process.hpp"
@@ -16,6 +19,16 @@ namespace {
 
 using aegis::test::ExampleProcess;
 using aegis::test::TempDir;
+
+// Runs `command` in a shell; returns its status (as pclose reports it) and what it printed on stdout.
+std::pair<int, std::string> shell(const std::string& command) {
+  FILE* p = ::popen(command.c_str(), "r");
+  if (p == nullptr) throw std::runtime_error("popen failed: " + command);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  return {::pclose(p), out};
+}
 
 TEST(ExampleApp, ServesPlaintextAndJsonWithTheHeadersBenchmarksRequire) {
   ExampleProcess app;
@@ -49,12 +62,7 @@ TEST(ExampleApp, SigtermDrainsAndExitsZero) {
 TEST(ExampleApp, RejectsInvalidSettingsNamingEachVariable) {
   const std::string cmd = std::string("AEGIS_DATABASE_URL=sqlite::memory: AEGIS_PORT=99999 AEGIS_MAX_BODY_BYTES=lots ") + AEGIS_EXAMPLE_BINARY +
                           " routes 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  const int status = ::pclose(p);
+  auto [status, out] = shell(cmd);
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_NE(out.find("AEGIS_PORT"), std::string::npos) << out;
   EXPECT_NE(out.find("AEGIS_MAX_BODY_BYTES"), std::string::npos) << out;
@@ -63,11 +71,8 @@ TEST(ExampleApp, RejectsInvalidSettingsNamingEachVariable) {
   const std::string headers = std::string("AEGIS_DATABASE_URL=sqlite::memory: AEGIS_FRAME_OPTIONS=bogus "
                                           "AEGIS_REFERRER_POLICY=nonsense AEGIS_CONTENT_SECURITY_POLICY=\"$(printf 'a\\rb')\" ") +
                               AEGIS_EXAMPLE_BINARY + " routes 2>&1";
-  FILE* q = ::popen(headers.c_str(), "r");
-  ASSERT_NE(q, nullptr);
-  out.clear();
-  while (std::fgets(buf, sizeof buf, q) != nullptr) out += buf;
-  EXPECT_EQ(WEXITSTATUS(::pclose(q)), 2) << out;
+  std::tie(status, out) = shell(headers);
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("AEGIS_FRAME_OPTIONS"), std::string::npos) << out;
   EXPECT_NE(out.find("AEGIS_REFERRER_POLICY"), std::string::npos) << out;
   EXPECT_NE(out.find("AEGIS_CONTENT_SECURITY_POLICY"), std::string::npos) << out;
@@ -81,12 +86,7 @@ TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
   }
   const std::string cmd = "cd '" + dir.path() + "' && AEGIS_DATABASE_URL=sqlite::memory: " +
                           std::string(AEGIS_EXAMPLE_BINARY) + " routes 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  const int status = ::pclose(p);
+  const auto [status, out] = shell(cmd);
   ASSERT_TRUE(WIFEXITED(status)) << out;
   EXPECT_EQ(WEXITSTATUS(status), 1) << out;
   EXPECT_NE(out.find("error: "), std::string::npos) << out;
@@ -114,12 +114,8 @@ TEST(ExampleApp, CommandsThatNeedNoDatabaseCreateNone) {
 // What a command prints on stdout is its output alone: the logs go to stderr, so `./app health | jq` works.
 TEST(ExampleApp, TheHealthCommandPrintsJsonAloneOnStdout) {
   const std::string cmd = std::string("AEGIS_DATABASE_URL=sqlite::memory: ") + AEGIS_EXAMPLE_BINARY + " health 2>/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  EXPECT_EQ(WEXITSTATUS(::pclose(p)), 0) << out;
+  const auto [status, out] = shell(cmd);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
   boost::system::error_code ec;
   const boost::json::value report = boost::json::parse(out, ec);
   ASSERT_FALSE(ec) << "stdout is not JSON: " << out;
@@ -128,12 +124,8 @@ TEST(ExampleApp, TheHealthCommandPrintsJsonAloneOnStdout) {
 
 TEST(ExampleApp, RoutesCommandPrintsTheRouteTable) {
   const std::string cmd = std::string("AEGIS_DATABASE_URL=sqlite::memory: ") + AEGIS_EXAMPLE_BINARY + " routes 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  EXPECT_EQ(WEXITSTATUS(::pclose(p)), 0);
+  const auto [status, out] = shell(cmd);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_NE(out.find("GET     /plaintext"), std::string::npos) << out;
   EXPECT_NE(out.find("benchmark"), std::string::npos) << out;
   EXPECT_NE(out.find("api/benchmark.cpp:"), std::string::npos) << out;
