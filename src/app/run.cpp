@@ -1,4 +1,5 @@
 #include <aegis/app/app.hpp>
+#include <aegis/modules/settings.hpp>
 #include <aegis/net/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace aegis {
@@ -38,7 +40,9 @@ bool parse_uint(std::string_view text, unsigned long max, unsigned long& out) {
   return !text.empty() && ec == std::errc{} && end == text.data() + text.size() && out <= max;
 }
 
-void configure_logging() {
+// Installs the stderr logger at the level AEGIS_LOG_LEVEL names. An unknown name leaves the level at info
+// and is returned as an error (spdlog alone would read it as "off" and silence the app's log).
+std::string configure_logging() {
   // Logs go to stderr: stdout carries what a command prints (`./app health | jq`, `./app openapi > doc.json`).
   // A default logger the app installed under a name of its own stays.
   const auto& sinks = spdlog::default_logger()->sinks();
@@ -48,8 +52,20 @@ void configure_logging() {
     spdlog::set_default_logger(
         std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
   }
-  const char* level = std::getenv("AEGIS_LOG_LEVEL");
-  spdlog::set_level(level != nullptr ? spdlog::level::from_str(level) : spdlog::level::info);
+  spdlog::set_level(spdlog::level::info);
+  const auto name = detail::settings_value("AEGIS_LOG_LEVEL");
+  if (!name) return {};
+  static constexpr std::pair<std::string_view, spdlog::level::level_enum> kLevels[] = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug}, {"info", spdlog::level::info},
+      {"warn", spdlog::level::warn},   {"warning", spdlog::level::warn}, {"error", spdlog::level::err},
+      {"critical", spdlog::level::critical}, {"off", spdlog::level::off}};
+  for (const auto& [level_name, level] : kLevels) {
+    if (*name == level_name) {
+      spdlog::set_level(level);
+      return {};
+    }
+  }
+  return "AEGIS_LOG_LEVEL: expected trace, debug, info, warn, error, critical or off, got '" + *name + "'";
 }
 
 // Runs a lifespan coroutine (startup or shutdown hooks, health checks) to completion on this thread.
@@ -138,16 +154,21 @@ int run(int argc, char** argv, App& app, const std::function<void(App&)>& setup)
   try {
     setup(app);
   } catch (const std::exception& e) {
+    // The core settings' errors are listed too: one run names every invalid value it can.
+    std::vector<std::string> errors;
+    if (std::string level = configure_logging(); !level.empty()) errors.push_back(std::move(level));
+    app_settings_from_env(app.settings(), errors);
+    for (const auto& error : errors) fmt::print(stderr, "error: {}\n", error);
     fmt::print(stderr, "error: {}\n", e.what());
-    return 1;
+    return errors.empty() ? 1 : 2;
   }
   return run(argc, argv, app);
 }
 
 int run(int argc, char** argv, App& app) {
-  configure_logging();
   const std::string program = argc > 0 ? argv[0] : "app";
   std::vector<std::string> errors;
+  if (std::string level = configure_logging(); !level.empty()) errors.push_back(std::move(level));
   AppSettings settings = app_settings_from_env(app.settings(), errors);
 
   // The app's own commands take their arguments as they are.

@@ -1,5 +1,6 @@
 #include <aegis/app/app.hpp>
 #include <aegis/middleware/security_headers.hpp>
+#include <aegis/modules/settings.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -15,16 +16,17 @@ class EnvReader {
  public:
   explicit EnvReader(std::vector<std::string>& errors) : errors_(errors) {}
 
-  const char* get(const char* name) const { return std::getenv(name); }
+  // The environment first, then the working directory's .env file.
+  std::optional<std::string> get(const char* name) const { return detail::settings_value(name); }
 
   void text(const char* name, std::string& out) const {
-    if (const char* v = get(name)) out = v;
+    if (auto v = get(name)) out = std::move(*v);
   }
 
   void boolean(const char* name, bool& out) const {
-    const char* v = get(name);
-    if (v == nullptr) return;
-    const std::string_view b(v);
+    const auto v = get(name);
+    if (!v) return;
+    const std::string_view b(*v);
     if (b == "1" || b == "true" || b == "yes" || b == "on") {
       out = true;
     } else if (b == "0" || b == "false" || b == "no" || b == "off") {
@@ -36,9 +38,9 @@ class EnvReader {
 
   template <class N>
   void count(const char* name, std::size_t min, std::size_t max, N& out) const {
-    const char* v = get(name);
-    if (v == nullptr) return;
-    const std::string_view text(v);
+    const auto v = get(name);
+    if (!v) return;
+    const std::string_view text(*v);
     std::size_t n = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n < min || n > max) {
@@ -50,9 +52,9 @@ class EnvReader {
   }
 
   void seconds(const char* name, double max, std::chrono::milliseconds& out) const {
-    const char* v = get(name);
-    if (v == nullptr) return;
-    const std::string_view text(v);
+    const auto v = get(name);
+    if (!v) return;
+    const std::string_view text(*v);
     double s = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !(s >= 0) || s > max) {
@@ -64,10 +66,10 @@ class EnvReader {
   }
 
   void list(const char* name, std::vector<std::string>& out) const {
-    const char* v = get(name);
-    if (v == nullptr) return;
+    const auto v = get(name);
+    if (!v) return;
     out.clear();
-    std::string_view rest(v);
+    std::string_view rest(*v);
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
       std::string_view item = rest.substr(0, comma);
@@ -99,8 +101,8 @@ AppSettings app_settings_from_env(AppSettings s, std::vector<std::string>& error
                ": expected a path starting with '/' and not ending with '/' (or empty to turn it off), got '" + *url + "'");
     }
   }
-  if (const char* v = env.get("AEGIS_ENVIRONMENT")) {
-    const std::string_view e(v);
+  if (const auto v = env.get("AEGIS_ENVIRONMENT")) {
+    const std::string_view e(*v);
     if (e == "development" || e == "production") {
       s.environment = e;
     } else {
@@ -112,8 +114,8 @@ AppSettings app_settings_from_env(AppSettings s, std::vector<std::string>& error
   env.count("AEGIS_BLOCKING_QUEUE", 0, 1'000'000, s.blocking_queue);
   env.boolean("AEGIS_DEBUG", s.debug);
   env.boolean("AEGIS_REQUEST_ID", s.request_id);
-  if (const char* v = env.get("AEGIS_ACCESS_LOG")) {
-    const std::string_view f(v);
+  if (const auto v = env.get("AEGIS_ACCESS_LOG")) {
+    const std::string_view f(*v);
     if (f == "text" || f == "json" || f == "off") {
       s.access_log.format = f;
     } else {

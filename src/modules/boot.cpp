@@ -3,6 +3,7 @@
 #include <aegis/app/app.hpp>
 #include <aegis/app/backend.hpp>
 #include <aegis/modules/module.hpp>
+#include <aegis/modules/settings.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -40,10 +41,10 @@ struct Entry {
 
 // Names in AEGIS_MODULES_ENABLED, or none when it is unset (all enabled).
 std::optional<std::set<std::string>> enabled_modules() {
-  const char* v = std::getenv("AEGIS_MODULES_ENABLED");
-  if (v == nullptr) return std::nullopt;
+  const auto v = detail::settings_value("AEGIS_MODULES_ENABLED");
+  if (!v) return std::nullopt;
   std::set<std::string> names;
-  std::string_view rest(v);
+  std::string_view rest(*v);
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
     std::string_view name = rest.substr(0, comma);

@@ -1,6 +1,7 @@
 #include <aegis/net/server_settings.hpp>
 
 #include <aegis/http/headers.hpp>
+#include <aegis/modules/settings.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -14,9 +15,9 @@ namespace {
 
 template <class T>
 void read_unsigned(const char* name, T& field, std::uint64_t max, std::vector<std::string>& errors) {
-  const char* raw = std::getenv(name);
-  if (raw == nullptr) return;
-  std::string_view text(raw);
+  const auto raw = detail::settings_value(name);
+  if (!raw) return;
+  std::string_view text(*raw);
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v > max) {
@@ -28,9 +29,9 @@ void read_unsigned(const char* name, T& field, std::uint64_t max, std::vector<st
 }
 
 void read_seconds(const char* name, std::chrono::milliseconds& field, std::vector<std::string>& errors) {
-  const char* raw = std::getenv(name);
-  if (raw == nullptr) return;
-  std::string text(raw);
+  const auto raw = detail::settings_value(name);
+  if (!raw) return;
+  const std::string& text = *raw;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0 || v > 86400.0 * 365) {
@@ -41,7 +42,7 @@ void read_seconds(const char* name, std::chrono::milliseconds& field, std::vecto
 }
 
 void read_string(const char* name, std::string& field) {
-  if (const char* raw = std::getenv(name)) field = raw;
+  if (auto raw = detail::settings_value(name)) field = std::move(*raw);
 }
 
 }  // namespace

@@ -78,6 +78,46 @@ TEST(ExampleApp, RejectsInvalidSettingsNamingEachVariable) {
   EXPECT_NE(out.find("AEGIS_CONTENT_SECURITY_POLICY"), std::string::npos) << out;
 }
 
+// Every setting comes from the environment or, where it is unset there, from .env: the core ones included.
+TEST(ExampleApp, CoreSettingsAreReadFromDotEnvToo) {
+  TempDir dir;
+  {
+    std::ofstream env(dir.path() + "/.env");
+    env << "AEGIS_ENVIRONMENT=production\nAEGIS_DEBUG=true\nAEGIS_PORT=99999\nAEGIS_LOG_LEVEL=loud\n";
+  }
+  const std::string cmd = "cd '" + dir.path() + "' && AEGIS_DATABASE_URL=sqlite::memory: " +
+                          std::string(AEGIS_EXAMPLE_BINARY) + " routes 2>&1";
+  const auto [status, out] = shell(cmd);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("AEGIS_PORT: expected"), std::string::npos) << out;
+  // Refused only in production: the environment was read from .env as well.
+  EXPECT_NE(out.find("AEGIS_DEBUG: debug answers"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_LOG_LEVEL: expected trace, debug, info, warn, error, critical or off, got 'loud'"),
+            std::string::npos)
+      << out;
+
+  // The environment wins over .env.
+  const std::string overridden = "cd '" + dir.path() +
+                                 "' && AEGIS_ENVIRONMENT=development AEGIS_PORT=8000 AEGIS_LOG_LEVEL=warn "
+                                 "AEGIS_DATABASE_URL=sqlite::memory: " +
+                                 std::string(AEGIS_EXAMPLE_BINARY) + " routes 2>&1";
+  const auto [status2, out2] = shell(overridden);
+  EXPECT_EQ(WEXITSTATUS(status2), 0) << out2;
+}
+
+// A setting the app's setup reads (the database URL) stops it; the core settings' errors are listed with it.
+TEST(ExampleApp, ASetupErrorIsListedWithTheCoreSettingsErrors) {
+  const std::string cmd = std::string("AEGIS_DATABASE_URL=bogus:// AEGIS_PORT=abc AEGIS_LOG_LEVEL=bogus ") +
+                          AEGIS_EXAMPLE_BINARY + " routes 2>&1";
+  const auto [status, out] = shell(cmd);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("AEGIS_PORT: expected"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_LOG_LEVEL: expected"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_DATABASE_URL: unsupported database scheme 'bogus'"), std::string::npos) << out;
+}
+
 TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
   TempDir dir;
   {
