@@ -176,11 +176,17 @@ bool GZip::excluded(std::string_view content_type) const noexcept {
 }
 
 void GZip::on_response(Request& req, Response& res) {
-  if (status_forbids_body(res.status()) || res.body().size() < options_.minimum_size) return;
+  // A 304 has no body to compress, but carries the Vary its 200 would (RFC 9110 §15.4.5).
+  const bool not_modified = res.status() == 304;
+  if (!not_modified && (status_forbids_body(res.status()) || res.body().size() < options_.minimum_size)) return;
   bool encoded = false;
   std::optional<std::string_view> content_type;
+  std::optional<std::string_view> etag;
   for_each_line(res.header_block(), [&](std::string_view name, std::string_view value) {
     switch (name.size()) {
+      case 4:
+        if (!etag && iequals(name, "etag")) etag = value;
+        break;
       case 12:
         if (!content_type && iequals(name, "content-type")) content_type = value;
         break;
@@ -197,8 +203,11 @@ void GZip::on_response(Request& req, Response& res) {
   if (encoded || (content_type && excluded(*content_type))) return;
 
   // From here on the response depends on Accept-Encoding, whether or not this client gets gzip.
+  // A strong validator names the exact bytes of one representation, and the compressed body is another
+  // (RFC 9110 §8.8.3): it goes out weakened. Copied now, before the header block changes.
+  const std::string weak_etag = etag && etag->starts_with('"') ? "W/" + std::string(*etag) : std::string();
   add_vary(res, "Accept-Encoding", "Vary: Accept-Encoding\r\n");
-  if (req.method() == Method::head || res.body().size() > kMaxCompressed) return;
+  if (not_modified || req.method() == Method::head || res.body().size() > kMaxCompressed) return;
   GzipAcceptance acceptance;
   for (const HeaderField& f : req.headers()) {
     if (f.name.size() == 15 && iequals(f.name, "accept-encoding")) acceptance.add(f.value);
@@ -206,6 +215,7 @@ void GZip::on_response(Request& req, Response& res) {
   if (!acceptance.accepted()) return;
   if (gzip_in_place(res.body(), options_.compress_level)) {
     detail::ResponseAccess::append_lines(res, "Content-Encoding: gzip\r\n");
+    if (!weak_etag.empty()) res.set_header("ETag", weak_etag);
   }
 }
 

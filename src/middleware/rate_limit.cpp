@@ -42,10 +42,14 @@ bool covers(std::string_view prefix, std::string_view path) noexcept {
   return path.size() == prefix.size() || prefix.back() == '/' || path[prefix.size()] == '/';
 }
 
+// The longest window a limit takes; a store given a longer one counts it as this long (a window's end
+// must not overflow the clock).
+constexpr std::chrono::seconds kMaxWindow = std::chrono::hours(24 * 366);
+
 void check_limit(std::string_view who, std::uint32_t limit, std::chrono::seconds window) {
   if (limit == 0) throw std::invalid_argument(std::string(who) + ": the limit must be at least 1");
-  if (window < std::chrono::seconds(1)) {
-    throw std::invalid_argument(std::string(who) + ": the window must be at least one second");
+  if (window < std::chrono::seconds(1) || window > kMaxWindow) {
+    throw std::invalid_argument(std::string(who) + ": the window must be from one second to 366 days");
   }
 }
 
@@ -235,7 +239,7 @@ RateLimitDecision MemoryRateLimitStore::hit(std::string_view key, std::chrono::s
   // high ones.
   Shard& shard = shards_[(h >> (sizeof(std::size_t) * 8 - 16)) & shard_mask_];
   const std::lock_guard lock(shard.mutex);
-  Shard::Window& w = shard.find_or_insert(key, window, now);
+  Shard::Window& w = shard.find_or_insert(key, std::clamp(window, std::chrono::seconds(1), kMaxWindow), now);
   RateLimitDecision d;
   d.reset_after_seconds = seconds_until(w.end, now);
   if (w.count < limit) {
@@ -310,8 +314,10 @@ struct RateLimit::Impl {
 
   bool applies(const Request& req) const noexcept {
     const Options& o = options;
-    if (!o.methods.empty() && std::find(o.methods.begin(), o.methods.end(), req.method()) == o.methods.end()) {
-      return false;
+    if (!o.methods.empty()) {
+      const auto listed = [&](Method m) { return std::find(o.methods.begin(), o.methods.end(), m) != o.methods.end(); };
+      // HEAD runs the GET handler: leaving it out would let a client use the handler without limit.
+      if (!listed(req.method()) && !(req.method() == Method::head && listed(Method::get))) return false;
     }
     const std::string_view path = req.path();
     auto covered = [&](const std::vector<std::string>& prefixes) {

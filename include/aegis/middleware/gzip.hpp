@@ -25,8 +25,10 @@ struct GZipOptions {
 /// A response is compressed when the request's `Accept-Encoding` accepts gzip (q-values honoured: `gzip;q=0`
 /// refuses, `*` accepts), the body has at least `minimum_size` bytes, it has no `Content-Encoding` yet, its
 /// media type is not excluded, its status allows a body and the request is not HEAD. It then gets
-/// `Content-Encoding: gzip`; every response that qualifies apart from the client's `Accept-Encoding` (HEAD
-/// included) gets `Accept-Encoding` appended to its `Vary`, so that caches keep both forms apart.
+/// `Content-Encoding: gzip`, and a strong `ETag` is weakened (`"x"` becomes `W/"x"`: the compressed bytes
+/// are another representation). Every response that qualifies apart from the client's `Accept-Encoding`
+/// (HEAD included) gets `Accept-Encoding` appended to its `Vary`, so that caches keep both forms apart; so
+/// does a 304 whose media type is not excluded, as its 200 would.
 ///
 /// Compression runs on the I/O thread in `on_response`, with a zlib stream kept per thread and level; the
 /// constructor throws `std::invalid_argument` for a level outside 1..9. Thread-safe.

@@ -41,7 +41,8 @@ class RateLimitStore {
 };
 
 /// Counters in process memory, one fixed window per key: the window starts at a key's first hit and lasts
-/// `window`; the next hit after it ends starts a new one at zero. (Fixed windows are exact and cheap, and
+/// `window` (taken as at least one second and at most 366 days); the next hit after it ends starts a new one
+/// at zero. (Fixed windows are exact and cheap, and
 /// `RateLimit-Reset` is simply the time left; the price is that a client may spend up to twice its limit
 /// across a window boundary.)
 ///
@@ -84,13 +85,14 @@ enum class RateLimitKey {
 struct RateLimitOptions {
   /// Requests allowed per window and key (at least 1).
   std::uint32_t limit = 100;
-  /// The window length (at least one second).
+  /// The window length (at least one second, at most 366 days).
   std::chrono::seconds window{60};
   RateLimitKey key = RateLimitKey::client_address;
   /// Path prefixes the limit applies to; empty for every path. A prefix matches whole segments: "/api"
   /// matches "/api" and "/api/items", not "/apix". Each must start with '/'.
   std::vector<std::string> paths;
-  /// Methods the limit applies to; empty for every method.
+  /// Methods the limit applies to; empty for every method. HEAD counts where GET does: it runs the GET
+  /// handler.
   std::vector<Method> methods;
   /// Path prefixes never limited (health probes: "/health"), matched like `paths`; they win over `paths`.
   std::vector<std::string> exempt = {"/health"};
@@ -120,7 +122,8 @@ struct RateLimitOptions {
 /// handlers interleave requests on one thread, or resume on another). When an inner layer or a
 /// `rate_limit()` route dependency already set these headers, the policy with fewer remaining hits is shown.
 ///
-/// The constructor throws `std::invalid_argument` for a limit of 0, a window under one second, a path that
+/// The constructor throws `std::invalid_argument` for a limit of 0, a window under one second or over 366
+/// days, a path that
 /// does not start with '/' or a max_keys of 0. Thread-safe: one instance serves every I/O thread.
 class RateLimit final : public Middleware {
  public:
@@ -159,7 +162,7 @@ struct RouteRateLimitOptions {
 /// `RateLimit-*` headers. An allowed request gets the `RateLimit-*` headers on the response the handler
 /// fills in, and on the error answer when the handler (or a later dependency) throws, unless that error
 /// sets them itself (a handler that returns a whole Response replaces them). Throws `std::invalid_argument` for a
-/// limit of 0 or a window under one second.
+/// limit of 0 or a window under one second or over 366 days.
 Dependency rate_limit(std::uint32_t limit, std::chrono::seconds window, RouteRateLimitOptions options = {},
                       std::source_location where = std::source_location::current());
 

@@ -63,6 +63,18 @@ struct GZipApp {
       res.set_status(204);
       res.body() = sample(4000);
     });
+    app.router().get("/etag", [](Response& res) {
+      res.text(sample(4000));
+      res.set_header("ETag", "\"v1\"");
+    });
+    app.router().get("/weak-etag", [](Response& res) {
+      res.text(sample(4000));
+      res.set_header("ETag", "W/\"v1\"");
+    });
+    app.router().get("/not-modified", [](Response& res) {
+      res.set_status(304);
+      res.set_header("ETag", "\"v1\"");
+    });
     app.router().get("/vary", [](Response& res) {
       res.text(sample(4000));
       res.set_header("Vary", "Origin");
@@ -192,6 +204,34 @@ TEST(GZip, StatusWithoutBodyIsLeftAlone) {
   EXPECT_EQ(r.status(), 204);
   EXPECT_FALSE(r.header("content-encoding"));
   EXPECT_FALSE(r.header("vary"));
+}
+
+// The compressed body is another representation: a strong validator would claim byte equality with the
+// identity body (RFC 9110 §8.8.3), so it goes out weakened; the identity body keeps it as it was.
+TEST(GZip, AStrongETagIsWeakenedOnTheCompressedBody) {
+  GZipApp a;
+  TestClient client(a.app);
+  const auto gz = client.get("/etag").header("Accept-Encoding", "gzip").send();
+  EXPECT_EQ(gz.header("content-encoding"), "gzip");
+  EXPECT_EQ(gz.headers("etag"), std::vector<std::string>{"W/\"v1\""});
+  EXPECT_EQ(gunzip(gz.text()), sample(4000));
+  const auto identity = client.get("/etag").send();
+  EXPECT_FALSE(identity.header("content-encoding"));
+  EXPECT_EQ(identity.headers("etag"), std::vector<std::string>{"\"v1\""});
+  const auto weak = client.get("/weak-etag").header("Accept-Encoding", "gzip").send();
+  EXPECT_EQ(weak.headers("etag"), std::vector<std::string>{"W/\"v1\""});
+}
+
+// A 304 carries the Vary its 200 would (RFC 9110 §15.4.5), and nothing else changes.
+TEST(GZip, NotModifiedVariesLikeItsFullAnswer) {
+  GZipApp a;
+  TestClient client(a.app);
+  const auto r = client.get("/not-modified").header("Accept-Encoding", "gzip").send();
+  EXPECT_EQ(r.status(), 304);
+  EXPECT_EQ(r.headers("vary"), std::vector<std::string>{"Accept-Encoding"});
+  EXPECT_FALSE(r.header("content-encoding"));
+  EXPECT_EQ(r.headers("etag"), std::vector<std::string>{"\"v1\""});
+  EXPECT_TRUE(r.text().empty());
 }
 
 TEST(GZip, ExcludedContentTypes) {

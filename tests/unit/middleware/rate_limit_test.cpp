@@ -236,6 +236,22 @@ TEST(RateLimit, PathsMethodsAndExemptionsScopeTheLimit) {
   EXPECT_FALSE(health.header("RateLimit-Limit"));
 }
 
+// HEAD runs the GET handler, so a limit on GET counts it: else a client could use the handler (and read
+// its status) without limit.
+TEST(RateLimit, HeadCountsWhereGetIsLimited) {
+  LimitedApp a({.limit = 2, .window = 60s, .methods = {Method::get}});
+  TestClient client(a.app);
+  EXPECT_EQ(client.get("/").send().status(), 200);
+  const auto head = client.request(Method::head, "/").send();
+  EXPECT_EQ(head.status(), 200);
+  EXPECT_EQ(header_or_none(head, "RateLimit-Remaining"), "0");
+  EXPECT_EQ(client.request(Method::head, "/").send().status(), 429);
+  EXPECT_EQ(client.get("/").send().status(), 429);
+  EXPECT_EQ(a.calls, 2);
+  // A method the limit does not name stays unlimited.
+  EXPECT_EQ(client.post("/").send().status(), 200);
+}
+
 TEST(RateLimit, HealthProbesAreExemptByDefault) {
   LimitedApp a({.limit = 1, .window = 60s});
   TestClient client(a.app);
@@ -379,6 +395,10 @@ TEST(RateLimit, RouteDependencyAndMiddlewareShowThePolicyClosestToExhaustion) {
 TEST(RateLimit, RejectsOptionsThatCannotWork) {
   EXPECT_THROW(RateLimit({.limit = 0}), std::invalid_argument);
   EXPECT_THROW(RateLimit({.window = 0s}), std::invalid_argument);
+  // A window whose end would overflow the clock (about 292 years) would never limit: refused well before.
+  EXPECT_THROW(RateLimit({.window = std::chrono::hours(24 * 367)}), std::invalid_argument);
+  EXPECT_THROW(rate_limit(1, std::chrono::seconds(1LL << 40)), std::invalid_argument);
+  EXPECT_NO_THROW(RateLimit({.window = std::chrono::hours(24 * 366)}));
   EXPECT_THROW(RateLimit({.paths = {"api"}}), std::invalid_argument);
   EXPECT_THROW(RateLimit({.exempt = {""}}), std::invalid_argument);
   EXPECT_THROW(RateLimit({.max_keys = 0}), std::invalid_argument);
@@ -414,6 +434,16 @@ TEST(RateLimitStore, WindowResetsWithAnInjectedClock) {
   EXPECT_EQ(d.remaining, 1u);
   EXPECT_EQ(d.reset_after_seconds, 10u);
   EXPECT_EQ(store.size(), 1u);
+}
+
+// The store is public: a caller's window past 366 days counts as 366 days rather than overflowing.
+TEST(RateLimitStore, AnOverlongWindowStillLimits) {
+  MemoryRateLimitStore store;
+  const auto t0 = Clock::now();
+  EXPECT_TRUE(store.hit("y", std::chrono::seconds(1LL << 40), 1, t0).allowed);
+  const auto d = store.hit("y", std::chrono::seconds(1LL << 40), 1, t0 + 1s);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_EQ(d.reset_after_seconds, 366u * 24 * 3600 - 1);
 }
 
 TEST(RateLimitStore, TheKeyCapHoldsAndEvictsTheOldestWindows) {
