@@ -16,6 +16,7 @@
 #include "handlers/blocking.hpp"
 #include "http/access.hpp"
 #include "http/url.hpp"
+#include "openapi/document.hpp"
 #include "routing/route_table.hpp"
 
 namespace aegis {
@@ -24,8 +25,6 @@ namespace detail {
 /// The routes of /openapi.json and /docs (src/openapi/docs.cpp), serving `document` (filled later).
 void add_docs_routes(Router& router, const AppSettings& settings, const std::string* document,
                      const std::vector<std::pair<std::string, std::string>>& security_schemes);
-/// The OpenAPI document of a frozen app (src/openapi/openapi.cpp).
-std::string build_openapi(const App& app);
 /// The fixed layers around the LIFO stack (src/middleware/builtins.cpp): CorrelationId, RequestLogging,
 /// SecurityHeaders, each as the settings configure it.
 std::vector<ChainEntry> builtin_middleware(const AppSettings& settings);

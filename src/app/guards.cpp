@@ -49,6 +49,8 @@ class AdminGuard final : public detail::Provider {
 
   bool resolve(detail::CallContext& ctx, std::size_t) const override {
     require_admin(ctx.request, app_->settings(), permission_);
+    // What an admin surface answers is for this admin alone: no shared cache or browser history keeps it.
+    ctx.response.set_header("Cache-Control", "no-store");
     return true;
   }
   Task<bool> resolve_async(detail::CallContext& ctx, std::size_t slot) const override {

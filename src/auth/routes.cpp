@@ -47,8 +47,12 @@ Router auth_router(App& app) {
          [](Body<LoginRequest> body, State<AuthService> auth, const Request& req, Response& res) -> Task<LoginResult> {
            // Per account too, before any hashing work: guesses spread over many addresses still go slowly.
            if (std::uint32_t retry_after = 0; !auth->count_login_attempt(body->username, retry_after)) {
+             // This policy's own RateLimit-* headers: the per-address ones would show a budget left.
              throw HttpError(429, "Too many login attempts for this account",
-                             {{"Retry-After", std::to_string(retry_after)}});
+                             {{"Retry-After", std::to_string(retry_after)},
+                              {"RateLimit-Limit", std::to_string(auth->settings().account_login_attempts)},
+                              {"RateLimit-Remaining", "0"},
+                              {"RateLimit-Reset", std::to_string(retry_after)}});
            }
            auto user = co_await auth->authenticate(body->username, body->password);
            // One answer for an unknown user and a wrong password (and the same hashing work for both). The
@@ -80,7 +84,9 @@ Router auth_router(App& app) {
          })
       .summary("Log out: ends the session and clears its cookies");
 
-  r.get("/me", [](Depends<Principal> p) {
+  // Answers about one user are kept out of shared caches and the browser's history.
+  r.get("/me", [](Depends<Principal> p, Response& res) {
+     res.set_header("Cache-Control", "no-store");
      return UserInfo{user_id_of(*p), p->name, p->roles, p->permissions};
    }).summary("The user making the request");
 
@@ -92,7 +98,8 @@ Router auth_router(App& app) {
       .status(201)
       .summary("Create a bearer token (shown once)");
 
-  r.get("/tokens", [](Depends<Principal> p, State<AuthService> auth) -> Task<std::vector<TokenInfo>> {
+  r.get("/tokens", [](Depends<Principal> p, State<AuthService> auth, Response& res) -> Task<std::vector<TokenInfo>> {
+     res.set_header("Cache-Control", "no-store");
      co_return co_await auth->tokens(user_id_of(*p));
    }).summary("The user's live bearer tokens");
 

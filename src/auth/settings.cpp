@@ -370,7 +370,9 @@ Router settings_router(App& app, SettingsRouterOptions options) {
      res.set_header("Content-Type", "text/html; charset=utf-8");
      res.set_header("Cache-Control", "no-store");
      res.set_body(permissions_page(*ctx, v));
-   }).include_in_schema(false);
+   })
+      .include_in_schema(false)
+      .checks_permission(perms_permission);
 
   r.get("/settings/feature-flags", [page_context, flags_permission, a](const Request& req, Response& res) {
      auto ctx = page_context(req, res, flags_permission, "/settings/feature-flags");
@@ -380,7 +382,9 @@ Router settings_router(App& app, SettingsRouterOptions options) {
      res.set_header("Content-Type", "text/html; charset=utf-8");
      res.set_header("Cache-Control", "no-store");
      res.set_body(flags_page(*ctx, flags));
-   }).include_in_schema(false);
+   })
+      .include_in_schema(false)
+      .checks_permission(flags_permission);
 
   r.get("/settings/login", [a, service, options](Response& res) {
      PageContext ctx{a->settings().title, {}, false, service->settings().csrf_cookie, options.auth_prefix};
@@ -415,26 +419,36 @@ Router settings_router(App& app, SettingsRouterOptions options) {
           }
           if (*role == kAdminRole) throw HttpError(409, "The admin role holds every permission and cannot be changed");
           std::set<std::string> perms;
+          // A permission no module declares (any more) may stay on a role that holds it, so that the role's
+          // other permissions can still be edited; it cannot be granted anew.
+          std::vector<std::string> undeclared;
           for (const auto& p : body->permissions) {
-            if (p != "*" && !a->permissions().declared(p)) {
-              throw HttpError(422, "Permission '" + p + "' is not declared by any module");
-            }
+            if (p != "*" && !a->permissions().declared(p)) undeclared.push_back(p);
             perms.insert(p);
           }
           if (const auto lacking = first_not_held(*who, body->permissions); !lacking.empty()) {
             throw HttpError(403, "You cannot grant '" + lacking + "': you do not hold it");
           }
           std::string lacking;
+          std::string unknown;
           co_await db->run([&](sql::Connection& c) {
             c.transaction([&] {
+              const std::vector<std::string> held = role_permissions(c, *role);
+              for (const auto& p : undeclared) {
+                if (std::find(held.begin(), held.end(), p) == held.end()) {
+                  unknown = p;
+                  return;
+                }
+              }
               // Nor take away what one does not hold, from a role others may rely on.
-              lacking = first_not_held(*who, role_permissions(c, *role));
+              lacking = first_not_held(*who, held);
               if (!lacking.empty()) return;
               c.execute("INSERT OR IGNORE INTO aegis_roles (name) VALUES (?)", *role);
               c.execute("DELETE FROM aegis_role_permissions WHERE role = ?", *role);
               for (const auto& p : perms) c.execute("INSERT INTO aegis_role_permissions (role, permission) VALUES (?, ?)", *role, p);
             });
           });
+          if (!unknown.empty()) throw HttpError(422, "Permission '" + unknown + "' is not declared by any module");
           if (!lacking.empty()) {
             throw HttpError(403, "You cannot change a role that holds '" + lacking + "': you do not hold it");
           }
@@ -570,12 +584,16 @@ Router settings_router(App& app, SettingsRouterOptions options) {
       .tags({"settings"});
 
   r.del("/api/settings/flags/{name}",
-        [a](Path<std::string, "name"> name, Query<std::string, "scope"> scope_name,
-           Query<std::optional<std::string>, "subject"> subject_param, State<sql::Database> db) -> Task<void> {
+        [a](Path<std::string, "name"> name, Query<std::string, "scope", Pattern<"^(system|tenant|user)$">> scope_name,
+           Query<std::optional<std::string>, "subject", MaxLength<128>> subject_param,
+           State<sql::Database> db) -> Task<void> {
           FeatureFlagRegistry& flags = a->feature_flags();
           if (!flags.declared(*name)) throw HttpError(404, "No feature flag named '" + *name + "'");
           const FlagScope scope = parse_scope(*scope_name);
           const std::string subject = scope == FlagScope::system ? std::string() : subject_param->value_or("");
+          if (scope != FlagScope::system && subject.empty()) {  // as the PUT answers it
+            throw HttpError(422, "A " + *scope_name + " override needs a subject (the " + *scope_name + ")");
+          }
           const auto removed = co_await db->run([&](sql::Connection& c) {
             return c.execute("DELETE FROM aegis_flag_overrides WHERE scope = ? AND subject = ? AND name = ?", *scope_name,
                              subject, *name);

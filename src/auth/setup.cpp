@@ -102,12 +102,21 @@ INSERT INTO aegis_role_permissions (role, permission) VALUES ('admin', '*');
 )sql"});
   // Every login deletes the expired sessions; without the index that is a scan of the whole table.
   m.add({"aegis", 2, "index sessions by expiry", "CREATE INDEX aegis_sessions_expires ON aegis_sessions(expires_at);"});
+  // The roles modules declare are copied in once: a role an administrator deleted stays deleted. The roles
+  // stored so far count as copied.
+  m.add({"aegis", 3, "remember which declared roles were copied in", R"sql(
+CREATE TABLE aegis_seeded_roles (name TEXT PRIMARY KEY);
+INSERT INTO aegis_seeded_roles (name) SELECT name FROM aegis_roles;
+)sql"});
 }
 
 void load_persisted_state(sql::Connection& c, App& app) {
   c.transaction([&] {
     for (const auto& [role, grants] : app.permissions().roles()) {
-      if (c.query_one("SELECT 1 FROM aegis_roles WHERE name = ?", role)) continue;  // admins may have changed it
+      // Once: administrators may have changed or deleted it since.
+      if (c.query_one("SELECT 1 FROM aegis_seeded_roles WHERE name = ?", role)) continue;
+      c.execute("INSERT INTO aegis_seeded_roles (name) VALUES (?)", role);
+      if (c.query_one("SELECT 1 FROM aegis_roles WHERE name = ?", role)) continue;  // an administrator's own
       c.execute("INSERT INTO aegis_roles (name) VALUES (?)", role);
       for (const auto& p : grants) c.execute("INSERT INTO aegis_role_permissions (role, permission) VALUES (?, ?)", role, p);
     }

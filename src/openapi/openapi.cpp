@@ -16,6 +16,7 @@
 #include <set>
 
 #include "openapi/csrf.hpp"
+#include "openapi/document.hpp"
 
 namespace aegis::detail {
 

@@ -10,6 +10,8 @@
 #include <boost/core/demangle.hpp>
 #include <boost/json.hpp>
 
+#include "openapi/document.hpp"
+
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -227,8 +229,9 @@ void Overseer::capture(const App& app) {
   if (!app.frozen()) throw std::logic_error("Overseer::capture: the app is not frozen yet (call it from a startup hook)");
   if (impl_->captured) throw std::logic_error("Overseer::capture: the app was captured already (capture it once, at boot)");
   const AppSettings& settings = app.settings();
-  json::value openapi;
-  if (!app.openapi().empty()) openapi = json::parse(app.openapi());
+  // The route details (models, statuses, parameter types) come from the OpenAPI document, built here when
+  // the app does not publish one.
+  const json::value openapi = json::parse(app.openapi().empty() ? detail::build_openapi(app) : app.openapi());
 
   // The data folder: the one given, else the SQLite file's, else the working directory.
   if (impl_->options.data_dir.empty()) {
@@ -315,6 +318,11 @@ void Overseer::capture(const App& app) {
       deps.push_back(json::object{{"kind", permission.empty() ? "depends" : "guard"},
                                   {"name", dependency_label(*p)},
                                   {"permission", permission.empty() ? json::value(nullptr) : json::value(permission)}});
+    }
+    if (!info.checked_permission.empty()) {
+      secured = true;
+      deps.push_back(json::object{
+          {"kind", "guard"}, {"name", "checked by the handler"}, {"permission", info.checked_permission}});
     }
     r["dependencies"] = std::move(deps);
     r["secured"] = secured;

@@ -128,7 +128,9 @@ Router overseer_router(App& app) {
      res.set_header("Content-Type", "text/html; charset=utf-8");
      res.set_header("Cache-Control", "no-store");
      res.set_body(page(a->settings()));
-   }).include_in_schema(false);
+   })
+      .include_in_schema(false)
+      .checks_permission(permission);
 
   for (const auto& asset : detail::overseer_assets()) {
     r.get("/overseer/assets/" + std::string(asset.name), [&asset](const Request& req, Response& res) {

@@ -67,6 +67,11 @@ RouteBuilder& RouteBuilder::include_in_schema(bool value) {
   return *this;
 }
 
+RouteBuilder& RouteBuilder::checks_permission(std::string permission) {
+  info().checked_permission = std::move(permission);
+  return *this;
+}
+
 RouteBuilder Router::add(Method method, std::string path, std::shared_ptr<const Endpoint> endpoint,
                          std::source_location where) {
   Route r;

@@ -35,7 +35,8 @@ bool is_loopback(std::string_view ip) noexcept;
 void require_admin(const Request& req, const AppSettings& settings, std::string_view permission);
 
 /// require_admin as a route dependency (documented as needing `permission`). `app` is read at request
-/// time, so the settings the app runs with apply.
+/// time, so the settings the app runs with apply. The answers it lets through carry
+/// `Cache-Control: no-store`.
 Dependency require_admin_access(const App& app, std::string permission,
                                 std::source_location where = std::source_location::current());
 

@@ -44,6 +44,8 @@ struct RouteInfo {
   std::vector<ResponseDoc> responses;
   /// Listed in the OpenAPI document.
   bool include_in_schema = true;
+  /// A permission the handler checks itself (`.checks_permission(...)`): documentation, not enforcement.
+  std::string checked_permission;
   std::string file;  ///< where the route was declared
   std::uint32_t line = 0;
 };
@@ -71,6 +73,10 @@ class RouteBuilder {
   RouteBuilder& responses(std::vector<ResponseDoc> value);
   /// Leaves the route out of the OpenAPI document (it is still served).
   RouteBuilder& include_in_schema(bool value);
+  /// Records that the handler checks `permission` itself (a page that sends an anonymous visitor to the
+  /// login page calls `require_admin` in its body instead of failing with a guard's 401), so that the
+  /// Overseer lists the route as secured. It documents the check; it does not add one.
+  RouteBuilder& checks_permission(std::string permission);
 
  private:
   friend class Router;

@@ -752,6 +752,10 @@ TEST(AuthRateLimit, TheFourthLoginToOneAccountIs429FromAnyAddressAndOtherAccount
   const int retry = std::stoi(*refused.header("Retry-After"));
   EXPECT_GE(retry, 1);
   EXPECT_LE(retry, 15 * 60);
+  // The account policy's own budget, not the per-address one (1000, barely touched) that allowed it through.
+  EXPECT_EQ(refused.headers("RateLimit-Limit"), std::vector<std::string>{"3"});
+  EXPECT_EQ(refused.headers("RateLimit-Remaining"), std::vector<std::string>{"0"});
+  EXPECT_EQ(refused.headers("RateLimit-Reset"), std::vector<std::string>{std::to_string(retry)});
   EXPECT_TRUE(refused.headers("Set-Cookie").empty());
   // Another account is not limited, from the same address; an unknown name has a budget of its own too,
   // so the 429 says nothing about which names exist.

@@ -7,6 +7,7 @@
 #include <aegis/storage/sql.hpp>
 #include <aegis/testing/test_client.hpp>
 
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
@@ -167,6 +168,22 @@ TEST(SettingsGuards, AUserWithoutTheSettingsPermissionsGets403OnEveryEndpointAnd
   EXPECT_EQ(a.rows("aegis_flag_overrides"), 0);
   EXPECT_FALSE(a.flags().is_enabled("new_checkout"));
   EXPECT_EQ(a.client().get("/api/auth/me").send().json().at("roles").as_array().size(), 0u) << "bob made himself admin";
+}
+
+// What the admin surfaces and the account endpoints answer is for the caller alone: no cache keeps it.
+TEST(SettingsGuards, AdminAndAccountAnswersAreNotStored) {
+  SettingsApp a;
+  a.user("alice", {"admin"});
+  const std::string csrf = login(a.client(), "alice");
+  for (const std::string path : {"/api/settings/permissions", "/api/settings/flags", "/api/auth/me", "/api/auth/tokens"}) {
+    const TestResponse r = a.client().get(path).send();
+    EXPECT_EQ(r.status(), 200) << path;
+    EXPECT_EQ(r.headers("Cache-Control"), std::vector<std::string>{"no-store"}) << path;
+  }
+  const TestResponse put =
+      send(a.client(), {Method::put, "/api/settings/roles/clerk", R"({"permissions":["orders.view"]})"}, csrf);
+  EXPECT_EQ(put.status(), 200);
+  EXPECT_EQ(put.headers("Cache-Control"), std::vector<std::string>{"no-store"});
 }
 
 TEST(SettingsGuards, EachSurfaceNeedsItsOwnPermission) {
@@ -505,13 +522,60 @@ TEST(SettingsRoles, DeclaredRolesAreSeededOnceAndAnAdminsChangesSurviveARestart)
     ASSERT_EQ(send(first.client(), {Method::put, "/api/settings/roles/viewer", R"({"permissions":[]})"}, csrf).status(),
               200);
   }
-  SettingsApp second(declared);  // the next boot declares the role again
-  auto bob_client = second.new_client();
-  login(*bob_client, "bob");
-  EXPECT_EQ(bob_client->get("/orders").send().status(), 403) << "the boot overwrote what the admin changed";
-  const Json me = bob_client->get("/api/auth/me").send().json();
-  EXPECT_EQ(me.at("id").as_int64(), bob);
-  EXPECT_EQ(me.at("roles").as_array().size(), 1u);
+  {
+    SettingsApp second(declared);  // the next boot declares the role again
+    auto bob_client = second.new_client();
+    login(*bob_client, "bob");
+    EXPECT_EQ(bob_client->get("/orders").send().status(), 403) << "the boot overwrote what the admin changed";
+    const Json me = bob_client->get("/api/auth/me").send().json();
+    EXPECT_EQ(me.at("id").as_int64(), bob);
+    EXPECT_EQ(me.at("roles").as_array().size(), 1u);
+    // Deleted, the declared role stays deleted.
+    const std::string csrf = login(second.client(), "alice");
+    ASSERT_EQ(send(second.client(), {Method::del, "/api/settings/roles/viewer", ""}, csrf).status(), 204);
+  }
+  SettingsApp third(declared);
+  EXPECT_EQ(third.rows("aegis_roles"), 1) << "the boot brought back a role the admin deleted";
+  EXPECT_EQ(third.rows("aegis_role_permissions"), 1);
+  login(third.client(), "alice");
+  const Json view = third.client().get("/api/settings/permissions").send().json();
+  EXPECT_EQ(view.at("roles").as_array().size(), 1u) << view;
+}
+
+// A role may hold a permission no module declares any more (its module was removed): the role's other
+// permissions can still be edited with it ticked (the page sends every ticked box), and it can be taken
+// away, but it cannot be granted anew, to that role or another.
+TEST(SettingsRoles, APermissionNoModuleDeclaresAnyMoreCanStayOrGoButIsNotGrantedAnew) {
+  SettingsApp a;
+  a.user("alice", {"admin"});
+  const std::string csrf = login(a.client(), "alice");
+  ASSERT_EQ(send(a.client(), {Method::put, "/api/settings/roles/clerk", R"({"permissions":["orders.view"]})"}, csrf)
+                .status(),
+            200);
+  a.db().with_connection([](sql::Connection& c) {
+    c.execute("INSERT INTO aegis_role_permissions (role, permission) VALUES ('clerk', 'legacy.export')");
+  });
+
+  const TestResponse edited = send(
+      a.client(),
+      {Method::put, "/api/settings/roles/clerk", R"({"permissions":["orders.view","orders.edit","legacy.export"]})"},
+      csrf);
+  EXPECT_EQ(edited.status(), 200) << edited.text();
+  EXPECT_EQ(edited.text(), R"({"name":"clerk","permissions":["legacy.export","orders.edit","orders.view"]})");
+
+  const TestResponse removed =
+      send(a.client(), {Method::put, "/api/settings/roles/clerk", R"({"permissions":["orders.edit"]})"}, csrf);
+  EXPECT_EQ(removed.status(), 200) << removed.text();
+  EXPECT_EQ(a.rows("aegis_role_permissions"), 2);  // admin's "*" and clerk's orders.edit
+
+  for (const std::string role : {"clerk", "other"}) {
+    const TestResponse again =
+        send(a.client(), {Method::put, "/api/settings/roles/" + role, R"({"permissions":["legacy.export"]})"}, csrf);
+    EXPECT_EQ(again.status(), 422) << role;
+    EXPECT_EQ(again.text(), R"({"detail":"Permission 'legacy.export' is not declared by any module"})") << role;
+  }
+  EXPECT_EQ(a.rows("aegis_roles"), 2);
+  EXPECT_EQ(a.rows("aegis_role_permissions"), 2);
 }
 
 // ---- feature flags ---------------------------------------------------------------------------------------------
@@ -647,8 +711,17 @@ TEST(SettingsFlags, UndeclaredFlagsAndBadScopesAreRefused) {
       put("new_checkout", R"({"scope":"user","subject":")" + std::string(129, 's') + R"(","value":true})").status(),
       422);
   EXPECT_EQ(put("new_checkout", R"({"scope":"system","subject":"","value":"yes"})").status(), 422);
-  EXPECT_EQ(del("/api/settings/flags/new_checkout?scope=global").status(), 422);
+  // The DELETE answers bad input as the PUT does: a FastAPI-shaped list for a malformed parameter, and
+  // a tenant or user scope without its subject is 422, not "no such override".
+  const TestResponse bad_scope = del("/api/settings/flags/new_checkout?scope=global");
+  EXPECT_EQ(bad_scope.status(), 422);
+  EXPECT_EQ(boost::json::serialize(bad_scope.json().at("detail").as_array().at(0).at("loc")), R"(["query","scope"])")
+      << bad_scope.text();
   EXPECT_EQ(del("/api/settings/flags/new_checkout").status(), 422) << "the scope is required";
+  const TestResponse no_subject = del("/api/settings/flags/new_checkout?scope=tenant");
+  EXPECT_EQ(no_subject.status(), 422);
+  EXPECT_EQ(no_subject.text(), R"js({"detail":"A tenant override needs a subject (the tenant)"})js");
+  EXPECT_EQ(del("/api/settings/flags/new_checkout?scope=user&subject=" + std::string(129, 's')).status(), 422);
   EXPECT_EQ(a.rows("aegis_flag_overrides"), 0);
 }
 

@@ -152,6 +152,13 @@ TEST(Overseer, RoutesCarryParametersModelsDependenciesAndSecurity) {
   const auto* metrics = route(doc, "GET", "/overseer/api/metrics");
   ASSERT_NE(metrics, nullptr);
   EXPECT_EQ(metrics->at("dependencies").as_array()[0].at("permission").as_string(), "overseer.view");
+  // The page checks the permission in its body (an anonymous visitor is sent to the login page): it is
+  // secured all the same, and says by what.
+  const auto* page = route(doc, "GET", "/overseer");
+  ASSERT_NE(page, nullptr);
+  EXPECT_TRUE(page->at("secured").as_bool());
+  EXPECT_EQ(page->at("dependencies"),
+            json::parse(R"([{"kind":"guard","name":"checked by the handler","permission":"overseer.view"}])"));
 
   // Sorted by path, then method.
   std::vector<std::pair<std::string, std::string>> order;
@@ -159,6 +166,22 @@ TEST(Overseer, RoutesCarryParametersModelsDependenciesAndSecurity) {
     order.emplace_back(std::string(r.at("path").as_string()), std::string(r.at("method").as_string()));
   }
   EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+}
+
+// Production apps often publish no OpenAPI document: the Routes view keeps its models and types.
+TEST(Overseer, RouteDetailsDoNotNeedThePublishedDocument) {
+  Fixture f;
+  f.app.settings().openapi_url.clear();
+  TestClient client(f.app);
+  f.overseer.capture(f.app);
+  EXPECT_EQ(client.get("/openapi.json").send().status(), 404);
+  const json::value doc = json::parse(client.get("/overseer/api/metadata").send().text());
+  const auto* get = route(doc, "GET", "/api/items/{id:int}");
+  ASSERT_NE(get, nullptr);
+  EXPECT_EQ(get->at("response_model").as_string(), "Item");
+  EXPECT_EQ(get->at("status").as_int64(), 200);
+  EXPECT_EQ(get->at("path_params"), json::parse(R"js([{"name":"id","type":"integer (int32)"}])js"));
+  EXPECT_EQ(route(doc, "GET", "/api/items")->at("response_model").as_string(), "array<Item>");
 }
 
 TEST(Overseer, LifecycleMiddlewareOptionsModulesAndChecksAreDescribed) {
