@@ -319,6 +319,17 @@ std::string flags_page(const PageContext& ctx, const std::vector<FlagView>& flag
   return h + page_tail();
 }
 
+// What a signed-in user without the page's permission sees (with status 403), rather than a JSON error.
+std::string forbidden_page(const PageContext& ctx, std::string_view page_title, std::string_view here,
+                           std::string_view permission) {
+  std::string h = page_head(ctx, page_title, here);
+  h += "<section class=\"card narrow\" aria-labelledby=\"denied-h\">\n<h1 id=\"denied-h\">You may not see this "
+       "page</h1>\n<p>Your account does not hold the permission <code>" +
+       html_escape(permission) +
+       "</code>. Ask an administrator to grant it to one of your roles, then reload this page.</p>\n</section>\n";
+  return h + page_tail();
+}
+
 std::string login_page(const PageContext& ctx) {
   std::string h = page_head(ctx, "Log in", "");
   h += "<section class=\"card narrow\" aria-labelledby=\"login-h\">\n<h1 id=\"login-h\">Log in</h1>\n"
@@ -344,14 +355,24 @@ Router settings_router(App& app, SettingsRouterOptions options) {
   App* a = &app;
 
   // Who is looking at a page; an anonymous visitor who may not (production, or not loopback) is sent to
-  // the login page instead of a bare 401.
+  // the login page instead of a bare 401, and a signed-in user without the permission gets a page that
+  // says so (403).
   auto page_context = [a, service, options](const Request& req, Response& res, std::string_view permission,
+                                            std::string_view title,
                                             std::string_view here) -> std::optional<PageContext> {
     PageContext ctx{a->settings().title, {}, req.principal() != nullptr, service->settings().csrf_cookie,
                     options.auth_prefix};
     try {
       require_admin(req, a->settings(), permission);
     } catch (const HttpError& e) {
+      if (e.status() == 403 && req.principal() != nullptr) {
+        ctx.who = req.principal()->name;
+        res.set_status(403);
+        res.set_header("Content-Type", "text/html; charset=utf-8");
+        res.set_header("Cache-Control", "no-store");
+        res.set_body(forbidden_page(ctx, title, here, permission));
+        return std::nullopt;
+      }
       if (e.status() != 401) throw;
       res.set_status(303);
       res.set_header("Location", "/settings/login?next=" + std::string(here));
@@ -363,7 +384,7 @@ Router settings_router(App& app, SettingsRouterOptions options) {
 
   r.get("/settings/permissions", [page_context, perms_permission, a](const Request& req, Response& res,
                                                                    State<sql::Database> db) -> Task<void> {
-     auto ctx = page_context(req, res, perms_permission, "/settings/permissions");
+     auto ctx = page_context(req, res, perms_permission, "Permissions", "/settings/permissions");
      if (!ctx) co_return;
      const PermissionRegistry& registry = a->permissions();
      PermissionsView v = co_await db->run([&](sql::Connection& c) { return load_permissions(c, registry); });
@@ -375,7 +396,7 @@ Router settings_router(App& app, SettingsRouterOptions options) {
       .checks_permission(perms_permission);
 
   r.get("/settings/feature-flags", [page_context, flags_permission, a](const Request& req, Response& res) {
-     auto ctx = page_context(req, res, flags_permission, "/settings/feature-flags");
+     auto ctx = page_context(req, res, flags_permission, "Feature flags", "/settings/feature-flags");
      if (!ctx) return;
      std::vector<FlagView> flags;
      for (const auto& f : a->feature_flags().flags()) flags.push_back(flag_view(f));

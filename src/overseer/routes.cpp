@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "openapi/assets.hpp"
 
 namespace aegis {
@@ -106,6 +108,13 @@ std::string components_json(const App& app, const Overseer& overseer, const Heal
   return text;
 }
 
+bool serves_login_page(const App& app) {
+  const auto routes = app.routes();
+  return std::any_of(routes.begin(), routes.end(), [](const auto& r) {
+    return r.info.method == Method::get && r.info.path == "/settings/login";
+  });
+}
+
 }  // namespace
 
 Router overseer_router(App& app) {
@@ -119,11 +128,16 @@ Router overseer_router(App& app) {
      try {
        require_admin(req, a->settings(), permission);
      } catch (const HttpError& e) {
-       // Anonymous: to the login page when the app has one.
-       if (e.status() != 401 || a->state().find<AuthService>() == nullptr) throw;
-       res.set_status(303);
-       res.set_header("Location", "/settings/login?next=/overseer");
-       return;
+       // Anonymous: to the login page when the app serves one. Otherwise (no login page, or signed in
+       // without the permission) the page itself with the refusal's status: its script finds the API
+       // refused too and says why, in place of a JSON error.
+       if (e.status() == 401 && serves_login_page(*a)) {
+         res.set_status(303);
+         res.set_header("Location", "/settings/login?next=/overseer");
+         return;
+       }
+       if (e.status() != 401 && e.status() != 403) throw;
+       res.set_status(e.status());
      }
      res.set_header("Content-Type", "text/html; charset=utf-8");
      res.set_header("Cache-Control", "no-store");

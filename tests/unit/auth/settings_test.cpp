@@ -162,6 +162,12 @@ TEST(SettingsGuards, AUserWithoutTheSettingsPermissionsGets403OnEveryEndpointAnd
     EXPECT_EQ(r.status(), 403) << to_string(call.method) << " " << call.path << ": " << r.text();
     EXPECT_NE(r.text().find("settings."), std::string::npos)
         << call.path << " does not name the permission: " << r.text();
+    // The pages say so as a page (the browser shows it), the API as JSON.
+    const bool page = call.path.starts_with("/settings/");
+    EXPECT_EQ(r.header("content-type"), page ? "text/html; charset=utf-8" : "application/json") << call.path;
+    if (page) {
+      EXPECT_NE(r.text().find("You may not see this page"), std::string::npos) << r.text();
+    }
   }
   // Nothing changed.
   EXPECT_EQ(a.rows("aegis_roles"), 1);

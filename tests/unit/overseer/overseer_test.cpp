@@ -268,6 +268,12 @@ TEST(Overseer, OnlyThoseWithOverseerViewGetIn) {
   for (const char* path : {"/overseer", "/overseer/api/metadata", "/overseer/api/components", "/overseer/api/metrics"}) {
     EXPECT_EQ(client.get(path).send().status(), 401) << path;  // production: loopback is not enough
   }
+  // Without a login page to send the visitor to, the page itself comes with the 401 (its script shows
+  // "Sign in to see the Overseer"), rather than a JSON error or a redirect to a page that is not there.
+  const auto refused = client.get("/overseer").send();
+  EXPECT_EQ(refused.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(refused.text().find("/overseer/assets/overseer.js"), std::string::npos);
+  EXPECT_FALSE(refused.header("location"));
   App dev;
   use_overseer(dev);
   dev.include_router(overseer_router(dev));
