@@ -4,11 +4,13 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <stdexcept>
@@ -18,7 +20,11 @@ namespace aegis {
 namespace asio = boost::asio;
 
 struct HealthRegistry::Cache {
-  std::atomic<std::shared_ptr<const HealthReport>> last;
+  struct Entry {
+    std::shared_ptr<const HealthReport> report;
+    std::chrono::steady_clock::time_point at;  // ages the report (the wall clock may step)
+  };
+  std::atomic<std::shared_ptr<const Entry>> last;
   std::atomic<bool> refreshing{false};  // one run of the checks at a time, whatever the threads
 };
 
@@ -26,6 +32,9 @@ std::shared_ptr<HealthRegistry::Cache> HealthRegistry::make_cache() { return std
 
 void HealthRegistry::add_check(std::string name, Check check, HealthCheckOptions options) {
   if (name.empty()) throw std::invalid_argument("a health check needs a name");
+  if (options.timeout <= std::chrono::milliseconds::zero()) {
+    throw std::invalid_argument("health check '" + name + "': the timeout must be positive");
+  }
   for (const auto& e : checks_) {
     if (e.name == name) throw std::invalid_argument("health check '" + name + "' is registered twice");
   }
@@ -47,16 +56,28 @@ bool HealthRegistry::critical(std::string_view name) const noexcept {
 
 namespace {
 
+using Strand = asio::strand<asio::any_io_executor>;
+
+// One run: everything below happens on its strand, so the counts need no lock whatever the executor.
 struct RunState {
-  explicit RunState(const asio::any_io_executor& ex, std::size_t n) : done(ex), results(n), remaining(n) {}
+  RunState(const Strand& strand, std::size_t n) : done(strand), results(n), remaining(n) {}
   asio::steady_timer done;
   std::vector<HealthCheckResult> results;
   std::size_t remaining;
 };
 
-// A check that cannot throw: the race against the timeout only ends early on success, so an exception
-// must become a failing status here rather than leave the timer to win.
-Task<HealthStatus> guarded(const HealthRegistry::Check& check) {
+// One check against its timeout. Whichever ends first reports; the other is ignored. On timeout the
+// check is asked to stop (cancellation), but the report does not wait for it: a check that cannot be
+// cancelled (a blocking job, a hung query) goes on alone and its late result is dropped.
+struct Race {
+  Race(const Strand& strand, std::chrono::milliseconds timeout) : timer(strand, timeout) {}
+  asio::steady_timer timer;
+  asio::cancellation_signal stop;
+  bool settled = false;
+};
+
+// A check that cannot throw: an exception becomes a failing status.
+Task<HealthStatus> guarded(HealthRegistry::Check check) {
   try {
     co_return co_await check();
   } catch (const std::exception& e) {
@@ -70,46 +91,43 @@ double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace
+struct CheckToRun {
+  std::string name;
+  HealthRegistry::Check check;
+  HealthCheckOptions options;
+};
 
-Task<HealthReport> HealthRegistry::run() const {
-  using namespace asio::experimental::awaitable_operators;
-  auto ex = co_await asio::this_coro::executor;
-  auto state = std::make_shared<RunState>(ex, checks_.size());
+Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
+  auto state = std::make_shared<RunState>(strand, checks.size());
   state->done.expires_at(asio::steady_timer::time_point::max());
-  for (std::size_t i = 0; i < checks_.size(); ++i) {
-    const Entry& entry = checks_[i];
-    // Each check runs concurrently with the others, raced against its own timeout.
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    auto race = std::make_shared<Race>(strand, checks[i].options.timeout);
+    auto settle = [state, race, i, name = checks[i].name, critical = checks[i].options.critical,
+                   start = std::chrono::steady_clock::now()](bool ok, std::string detail) {
+      if (race->settled) return;
+      race->settled = true;
+      HealthCheckResult& r = state->results[i];
+      r.name = name;
+      r.critical = critical;
+      r.ok = ok;
+      r.detail = std::move(detail);
+      r.duration_ms = ms_since(start);
+      if (--state->remaining == 0) state->done.cancel();
+    };
+    // The timer first: co_spawn may run a check that does not suspend to its end at once.
+    race->timer.async_wait([race, settle, timeout = checks[i].options.timeout](boost::system::error_code ec) {
+      if (ec || race->settled) return;  // the check ended first
+      settle(false, "timed out after " + std::to_string(timeout.count()) + " ms");
+      race->stop.emit(asio::cancellation_type::all);
+    });
     asio::co_spawn(
-        ex,
-        [state, i, check = entry.check, options = entry.options, name = entry.name]() -> Task<> {
-          HealthCheckResult r;
-          r.name = name;
-          r.critical = options.critical;
-          const auto start = std::chrono::steady_clock::now();
-          try {
-            asio::steady_timer timeout(co_await asio::this_coro::executor, options.timeout);
-            auto outcome = co_await (guarded(check) || timeout.async_wait(asio::use_awaitable));
-            if (outcome.index() == 0) {
-              const HealthStatus& s = std::get<0>(outcome);
-              r.ok = s.ok;
-              r.detail = s.detail;
-            } else {
-              r.ok = false;
-              r.detail = "timed out after " + std::to_string(options.timeout.count()) + " ms";
-            }
-          } catch (const std::exception& e) {
-            r.ok = false;
-            r.detail = e.what();
-          } catch (...) {
-            r.ok = false;
-            r.detail = "a non-standard exception";
-          }
-          r.duration_ms = ms_since(start);
-          state->results[i] = std::move(r);
-          if (--state->remaining == 0) state->done.cancel();
+        strand,
+        [check = std::move(checks[i].check), race, settle]() -> Task<> {
+          const HealthStatus s = co_await guarded(check);
+          race->timer.cancel();
+          settle(s.ok, s.detail);
         },
-        asio::detached);
+        asio::bind_cancellation_slot(race->stop.slot(), asio::detached));
   }
   if (state->remaining > 0) co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
   HealthReport report;
@@ -119,13 +137,26 @@ Task<HealthReport> HealthRegistry::run() const {
   co_return report;
 }
 
+}  // namespace
+
+Task<HealthReport> HealthRegistry::run() const {
+  std::vector<CheckToRun> checks;
+  checks.reserve(checks_.size());
+  for (const Entry& e : checks_) checks.push_back({e.name, e.check, e.options});
+  // Each check runs concurrently with the others, raced against its own timeout, all on one strand of
+  // the caller's executor (a thread pool's included).
+  auto strand = asio::make_strand(co_await asio::this_coro::executor);
+  co_return co_await asio::co_spawn(strand, run_on(strand, std::move(checks)), asio::use_awaitable);
+}
+
 Task<std::shared_ptr<const HealthReport>> HealthRegistry::cached(std::chrono::milliseconds max_age) const {
   auto last = cache_->last.load();
-  if (last && std::chrono::system_clock::now() - last->checked_at < max_age) co_return last;
+  if (last && std::chrono::steady_clock::now() - last->at < max_age) co_return last->report;
   // While one request runs the checks, the others get the report it is replacing: a burst of probes runs
   // them once, not once per probe. (Before the first report there is nothing to give, so those run them.)
+  // A run lasts at most the longest timeout, so that report is never older than max_age plus that.
   const bool leader = !cache_->refreshing.exchange(true);
-  if (!leader && last) co_return last;
+  if (!leader && last) co_return last->report;
   struct Release {
     Cache* cache;
     bool leader;
@@ -134,7 +165,7 @@ Task<std::shared_ptr<const HealthReport>> HealthRegistry::cached(std::chrono::mi
     }
   } release{cache_.get(), leader};
   auto fresh = std::make_shared<const HealthReport>(co_await run());
-  cache_->last.store(fresh);
+  cache_->last.store(std::make_shared<const Cache::Entry>(Cache::Entry{fresh, std::chrono::steady_clock::now()}));
   co_return fresh;
 }
 

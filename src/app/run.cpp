@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -141,10 +142,23 @@ int print_health(App& app) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 1;
   }
-  const HealthReport report = run_to_completion(app.health().run());
+  // The report is printed when it is ready: a check that ran past its timeout without stopping (a blocking
+  // job) may still be running, and is waited for only before the app's state goes.
+  boost::asio::io_context io(1);
+  std::optional<HealthReport> report;
+  std::exception_ptr error;
+  boost::asio::co_spawn(io, app.health().run(), [&](std::exception_ptr e, HealthReport r) {
+    error = e;
+    if (!e) report.emplace(std::move(r));
+  });
+  while (!report && !error && io.run_one() > 0) {
+  }
+  if (error) std::rethrow_exception(error);
+  fmt::print("{}\n", report->to_json());
+  std::fflush(stdout);
   run_to_completion(app.stop());
-  fmt::print("{}\n", report.to_json());
-  return report.healthy ? 0 : 1;
+  io.run();
+  return report->healthy ? 0 : 1;
 }
 
 }  // namespace

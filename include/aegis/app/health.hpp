@@ -27,7 +27,8 @@ struct HealthStatus {
 struct HealthCheckOptions {
   /// A failing critical check makes the app not ready (503); a non-critical one is only reported.
   bool critical = true;
-  /// A check still running after this long counts as failing.
+  /// A check still running after this long counts as failing (positive). It is then cancelled; the
+  /// report does not wait for a check that ignores cancellation (a blocking job, a hung query).
   std::chrono::milliseconds timeout{2000};
 };
 
@@ -86,7 +87,7 @@ class HealthRegistry {
   using Check = std::function<Task<HealthStatus>()>;
 
   /// Adds a check: a callable returning HealthStatus (run on the I/O thread: it must not block) or
-  /// Task<HealthStatus>. Throws `std::invalid_argument` for a duplicate name.
+  /// Task<HealthStatus>. Throws `std::invalid_argument` for a duplicate name or a timeout not above 0.
   template <class F>
   void add(std::string name, F check, HealthCheckOptions options = {}) {
     using R = std::invoke_result_t<F&>;
@@ -104,7 +105,8 @@ class HealthRegistry {
   /// Whether check `name` is critical (false for an unknown name).
   bool critical(std::string_view name) const noexcept;
 
-  /// Runs every check now, concurrently, on the calling coroutine's executor.
+  /// Runs every check now, concurrently, on a strand of the calling coroutine's executor; ends within the
+  /// longest timeout.
   Task<HealthReport> run() const;
   /// The last report if it is younger than `max_age`, else a fresh run. Thread-safe: requests on several
   /// I/O threads share the cached report.

@@ -2,7 +2,13 @@
 #include <aegis/aegis.hpp>
 #include <aegis/testing/test_client.hpp>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -26,6 +32,20 @@ using namespace std::chrono_literals;
 Task<> sleep_for(std::chrono::milliseconds d) {
   boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
   co_await t.async_wait(boost::asio::use_awaitable);
+}
+
+// An operation that ignores cancellation, as a blocking job or a hung query does: a thread sleeps, then
+// resumes the caller.
+Task<> uncancellable_sleep(std::chrono::milliseconds d) {
+  co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
+      [d](auto handler) {
+        auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
+        std::thread([d, handler = std::move(handler), work = std::move(work)]() mutable {
+          std::this_thread::sleep_for(d);
+          boost::asio::post(work.get_executor(), std::move(handler));
+        }).detach();
+      },
+      boost::asio::use_awaitable);
 }
 
 TEST(Health, LivenessIsConstant) {
@@ -87,6 +107,51 @@ TEST(Health, ChecksRunConcurrentlyWithTimeoutsAndThrowingChecksFail) {
   const auto checks = r.json().at("checks").as_array();
   EXPECT_EQ(checks[2].at("detail"), "timed out after 100 ms");
   EXPECT_EQ(checks[3].at("detail"), "exploded");
+}
+
+// The timeout holds for a check that cannot be cancelled: the report comes at the timeout, not when the
+// check is done (a hung query would otherwise hang every probe, and the cached report would stay healthy).
+TEST(Health, ACheckThatIgnoresCancellationDoesNotHoldTheReport) {
+  App app;
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  app.health().add("hung", [finished]() -> Task<HealthStatus> {
+    co_await uncancellable_sleep(1500ms);
+    *finished = true;
+    co_return HealthStatus::healthy();
+  }, {.critical = true, .timeout = 100ms});
+  app.health().add("quick", [] { return HealthStatus::healthy("fine"); });
+  test::TestServer server(app, test::test_settings());
+  test::RawClient client(server.port());
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = client.roundtrip(test::get_request("/health/ready"));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 1000ms) << r.body;
+  EXPECT_EQ(r.status, 503);
+  EXPECT_NE(r.body.find(R"("detail":"timed out after 100 ms")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("detail":"fine")"), std::string::npos) << r.body;
+  EXPECT_FALSE(*finished);
+}
+
+// run() on an executor of several threads: the checks complete concurrently on their threads, and every
+// run ends (a count shared across threads, or a wake-up lost, would hang one now and then).
+TEST(Health, RunCompletesOnAThreadPool) {
+  HealthRegistry registry;
+  for (int i = 0; i < 4; ++i) {
+    registry.add("sync " + std::to_string(i), [] { return HealthStatus::healthy(); });
+    registry.add("async " + std::to_string(i), []() -> Task<HealthStatus> {
+      co_await sleep_for(1ms);
+      co_return HealthStatus::healthy();
+    });
+  }
+  boost::asio::thread_pool pool(4);
+  for (int i = 0; i < 300; ++i) {
+    auto report = boost::asio::co_spawn(pool, registry.run(), boost::asio::use_future);
+    ASSERT_EQ(report.wait_for(5s), std::future_status::ready) << "run " << i << " never ended";
+    const HealthReport r = report.get();
+    EXPECT_EQ(r.checks.size(), 8u);
+    EXPECT_TRUE(r.healthy);
+  }
+  pool.join();
 }
 
 TEST(Health, ReportsAreCachedSoAPollingLoopRunsChecksRarely) {
@@ -186,6 +251,10 @@ TEST(Health, DuplicateCheckNamesAreRefused) {
   App app;
   app.health().add("db", [] { return HealthStatus::healthy(); });
   EXPECT_THROW(app.health().add("db", [] { return HealthStatus::healthy(); }), std::invalid_argument);
+  // A timeout of 0 would fail every check that is not done at once: refused, as a negative one.
+  EXPECT_THROW(app.health().add("zero", [] { return HealthStatus::healthy(); }, {.timeout = 0ms}), std::invalid_argument);
+  EXPECT_THROW(app.health().add("negative", [] { return HealthStatus::healthy(); }, {.timeout = -1ms}),
+               std::invalid_argument);
 }
 
 }  // namespace
