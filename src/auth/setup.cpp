@@ -122,16 +122,18 @@ void load_persisted_state(sql::Connection& c, App& app) {
     }
   });
   auto& flags = app.feature_flags();
+  std::vector<FeatureFlagOverride> stored;
   for (const auto& r : c.query("SELECT scope, subject, name, value FROM aegis_flag_overrides ORDER BY scope, subject, name")) {
     const std::string scope = r.get<std::string>(0);
-    const std::string name = r.get<std::string>(2);
+    std::string name = r.get<std::string>(2);
     if (!flags.declared(name)) {
       spdlog::warn("a stored override of feature flag '{}' is ignored: no module declares the flag", name);
       continue;
     }
     const FlagScope s = scope == "system" ? FlagScope::system : scope == "tenant" ? FlagScope::tenant : FlagScope::user;
-    flags.set_override(s, r.get<std::string>(1), name, r.get<bool>(3));
+    stored.push_back({s, r.get<std::string>(1), std::move(name), r.get<bool>(3)});
   }
+  flags.set_overrides(stored);  // one snapshot for all of them
 }
 
 }  // namespace detail

@@ -121,6 +121,24 @@ void FeatureFlagRegistry::set_override(FlagScope scope, std::string_view subject
   publish(std::move(next));
 }
 
+void FeatureFlagRegistry::set_overrides(std::span<const FeatureFlagOverride> overrides) {
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_unique<Snapshot>(*current_.load(std::memory_order_acquire));
+  for (const FeatureFlagOverride& o : overrides) {
+    auto* f = const_cast<FeatureFlag*>(next->find(o.flag));
+    if (f == nullptr) throw std::invalid_argument("feature flag '" + o.flag + "' is not declared");
+    if (o.scope != FlagScope::system && o.subject.empty()) {
+      throw std::invalid_argument("a tenant or user override needs the tenant or user id");
+    }
+    switch (o.scope) {
+      case FlagScope::system: f->system_override = o.value; break;
+      case FlagScope::tenant: set_in(f->tenant_overrides, o.subject, o.value); break;
+      case FlagScope::user: set_in(f->user_overrides, o.subject, o.value); break;
+    }
+  }
+  publish(std::move(next));
+}
+
 void FeatureFlagRegistry::clear_override(FlagScope scope, std::string_view subject, std::string_view name) {
   std::lock_guard lock(write_mutex_);
   auto next = std::make_unique<Snapshot>(*current_.load(std::memory_order_acquire));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ struct FeatureFlag {
   std::optional<bool> system_override;
   std::vector<std::pair<std::string, bool>> tenant_overrides;  ///< (tenant, value), sorted by tenant
   std::vector<std::pair<std::string, bool>> user_overrides;    ///< (user id, value), sorted by user
+};
+
+/// One stored override, as `set_overrides` takes them.
+struct FeatureFlagOverride {
+  FlagScope scope = FlagScope::system;
+  std::string subject;  ///< the tenant or user id; empty for the system scope
+  std::string flag;
+  bool value = false;
 };
 
 /// Feature flags declared by modules with their defaults, and the overrides admins set. `is_enabled`
@@ -47,6 +56,11 @@ class FeatureFlagRegistry {
   /// std::invalid_argument for an undeclared flag. Thread-safe; readers see the change at once.
   void set_override(FlagScope scope, std::string_view subject, std::string_view name, bool value);
   void clear_override(FlagScope scope, std::string_view subject, std::string_view name);
+  /// Sets many overrides at once (the stored ones, at boot), publishing one snapshot: each change
+  /// publishes a copy of every flag, and a replaced snapshot is kept a minute for the readers that may still
+  /// hold it, so setting them one by one would hold memory quadratic in their number. All or nothing:
+  /// throws std::invalid_argument, changing nothing, when a flag is undeclared or a subject missing.
+  void set_overrides(std::span<const FeatureFlagOverride> overrides);
 
   /// Every declared flag with its overrides, sorted by name.
   std::vector<FeatureFlag> flags() const;

@@ -157,6 +157,38 @@ TEST(FeatureFlags, OverridingAnUndeclaredFlagThrows) {
   EXPECT_FALSE(flags.declared("ghost"));
 }
 
+// The stored overrides are loaded at boot in one publication, all or nothing.
+TEST(FeatureFlags, ManyOverridesAreSetAtOnceOrNotAtAll) {
+  FeatureFlagRegistry flags;
+  flags.add("checkout", false);
+  flags.add("search", true);
+  std::vector<FeatureFlagOverride> stored;
+  for (int i = 0; i < 20000; ++i) {
+    std::string id = std::to_string(i);  // "u" + to_string trips g++ 12's -Wrestrict
+    id.insert(0, 1, 'u');
+    stored.push_back({FlagScope::user, std::move(id), "checkout", i % 2 == 0});
+  }
+  stored.push_back({FlagScope::tenant, "acme", "search", false});
+  stored.push_back({FlagScope::system, "", "checkout", true});
+  flags.set_overrides(stored);
+  const Principal even = user("u42", "");
+  const Principal odd = user("u43", "acme");
+  const Principal other = user("x", "acme");
+  EXPECT_TRUE(flags.is_enabled("checkout", &even));
+  EXPECT_FALSE(flags.is_enabled("checkout", &odd));
+  EXPECT_TRUE(flags.is_enabled("checkout", &other));  // the system override
+  EXPECT_FALSE(flags.is_enabled("search", &other));   // the tenant's
+  EXPECT_EQ(flags.flags().front().user_overrides.size(), 20000u);
+
+  const std::vector<FeatureFlagOverride> bad = {{FlagScope::system, "", "search", false},
+                                                {FlagScope::user, "u1", "ghost", true}};
+  EXPECT_THROW(flags.set_overrides(bad), std::invalid_argument);
+  const std::vector<FeatureFlagOverride> no_subject = {{FlagScope::system, "", "search", false},
+                                                       {FlagScope::tenant, "", "search", true}};
+  EXPECT_THROW(flags.set_overrides(no_subject), std::invalid_argument);
+  EXPECT_TRUE(flags.is_enabled("search")) << "a refused batch changed something";
+}
+
 TEST(FeatureFlags, DuplicateAndEmptyNamesAreRejected) {
   FeatureFlagRegistry flags;
   flags.add("f", false);
