@@ -39,19 +39,25 @@ struct Entry {
   std::string origin;  // the type, and the file for discovered modules
 };
 
-// Names in AEGIS_MODULES_ENABLED, or none when it is unset (all enabled).
+// Names in AEGIS_MODULES_ENABLED, or none when it is unset (all enabled). A value naming no module (an
+// empty placeholder in .env) is an error rather than a boot without any.
 std::optional<std::set<std::string>> enabled_modules() {
   const auto v = detail::settings_value("AEGIS_MODULES_ENABLED");
   if (!v) return std::nullopt;
   std::set<std::string> names;
   std::string_view rest(*v);
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
     std::string_view name = rest.substr(0, comma);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    while (!name.empty() && blank(name.front())) name.remove_prefix(1);
+    while (!name.empty() && blank(name.back())) name.remove_suffix(1);
     if (!name.empty()) names.emplace(name);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  if (names.empty()) {
+    throw StartupError("AEGIS_MODULES_ENABLED names no module: unset it to enable every module, or list the ones to "
+                       "enable");
   }
   return names;
 }
@@ -152,6 +158,8 @@ void run_phase(const std::vector<Entry>& modules, const char* hook, F&& f) {
       throw;
     } catch (const std::exception& ex) {
       throw StartupError("module '" + e.meta.name + "': " + hook + " failed: " + ex.what());
+    } catch (...) {
+      throw StartupError("module '" + e.meta.name + "': " + hook + " failed: a non-standard exception");
     }
   }
 }
@@ -192,6 +200,9 @@ App& create_backend_app(App& app, IncludeRouters include_routers, const BackendH
     } catch (const std::exception& e) {
       app.set_registration_source({});
       throw StartupError("middleware file " + file + " (" + hook.name + ") failed: " + e.what());
+    } catch (...) {
+      app.set_registration_source({});
+      throw StartupError("middleware file " + file + " (" + hook.name + ") failed: a non-standard exception");
     }
     app.set_registration_source({});
   }
@@ -199,9 +210,15 @@ App& create_backend_app(App& app, IncludeRouters include_routers, const BackendH
     app.set_registration_source("module " + e.meta.name, "Added by the " + e.meta.name + " module");
     try {
       e.module->register_middleware(app);
+    } catch (const StartupError&) {
+      app.set_registration_source({});
+      throw;
     } catch (const std::exception& ex) {
       app.set_registration_source({});
       throw StartupError("module '" + e.meta.name + "': register_middleware failed: " + ex.what());
+    } catch (...) {
+      app.set_registration_source({});
+      throw StartupError("module '" + e.meta.name + "': register_middleware failed: a non-standard exception");
     }
     app.set_registration_source({});
   }

@@ -8,22 +8,28 @@
 namespace aegis::detail {
 
 namespace {
-// KEY=VALUE lines; blank lines and '#' comments skipped; an optional "export "; surrounding quotes removed.
+bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// KEY=VALUE lines; blank lines and '#' comments skipped; an optional "export "; spaces and tabs around the
+// key and the value ignored; surrounding quotes removed.
 std::map<std::string, std::string> read_dotenv() {
   std::map<std::string, std::string> out;
   std::ifstream in(".env");
   std::string line;
   while (std::getline(in, line)) {
-    std::string_view l(line);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    std::string_view l = trim(line);
     if (l.empty() || l.front() == '#') continue;
-    if (l.starts_with("export ")) l.remove_prefix(7);
+    if (l.starts_with("export") && l.size() > 6 && blank(l[6])) l = trim(l.substr(6));
     const std::size_t eq = l.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string_view key = l.substr(0, eq);
-    std::string_view value = l.substr(eq + 1);
-    while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == ' ')) value.remove_suffix(1);
+    const std::string_view key = trim(l.substr(0, eq));
+    std::string_view value = trim(l.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }

@@ -43,7 +43,11 @@ void PermissionRegistry::add_group(std::string group, std::vector<std::string> p
       return;
     }
   }
-  groups_.push_back({std::move(group), std::move(permissions)});
+  std::vector<std::string> unique;  // a permission listed twice is declared once
+  for (auto& p : permissions) {
+    if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(std::move(p));
+  }
+  groups_.push_back({std::move(group), std::move(unique)});
 }
 
 bool PermissionRegistry::declared(std::string_view permission) const noexcept {

@@ -83,7 +83,8 @@ TEST(ExampleApp, CoreSettingsAreReadFromDotEnvToo) {
   TempDir dir;
   {
     std::ofstream env(dir.path() + "/.env");
-    env << "AEGIS_ENVIRONMENT=production\nAEGIS_DEBUG=true\nAEGIS_PORT=99999\nAEGIS_LOG_LEVEL=loud\n";
+    // Spaces and tabs around keys and values, quotes and "export" as shells write them.
+    env << "AEGIS_ENVIRONMENT = production\n\tAEGIS_DEBUG=\ttrue \nexport\tAEGIS_PORT = \"99999\"\nAEGIS_LOG_LEVEL=loud\n";
   }
   const std::string cmd = "cd '" + dir.path() + "' && AEGIS_DATABASE_URL=sqlite::memory: " +
                           std::string(AEGIS_EXAMPLE_BINARY) + " routes 2>&1";

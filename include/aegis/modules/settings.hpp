@@ -12,6 +12,7 @@
 #include <aegis/app/lifecycle.hpp>
 #include <aegis/json/convert.hpp>
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,16 +45,29 @@ T load_settings(std::string_view prefix, T defaults = {}) {
     if constexpr (detail::IsOptional<M>::value) {
       read_text(*text, (out.*D.pointer).emplace(), val, member_rules);
     } else if constexpr (detail::IsVector<M>::value) {
-      // A comma-separated list.
+      // A comma-separated list, each item trimmed, empty ones skipped. As for a list parameter, the
+      // bounds and pattern apply to each item and the lengths to the list.
       auto& list = out.*D.pointer;
       list.clear();
+      Rules item_rules = member_rules != nullptr ? *member_rules : Rules{};
+      item_rules.min_length = 0;
+      item_rules.max_length = std::numeric_limits<std::size_t>::max();
       std::string_view rest = *text;
-      std::size_t i = 0;
       while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
-        Validator::Scope at(val, i++);
-        read_text(rest.substr(0, comma), list.emplace_back(), val, member_rules);
+        std::string_view item = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item.empty()) continue;
+        Validator item_val;
+        read_text(item, list.emplace_back(), item_val, &item_rules);
+        for (const auto& issue : item_val.issues()) {
+          errors += "\n  " + variable + ": " + issue.msg + " (item '" + std::string(item) + "')";
+        }
+      }
+      if (member_rules != nullptr && member_rules->has_lengths()) {
+        detail::check_size(*member_rules, list.size(), detail::IssueInput::none(), val);
       }
     } else {
       read_text(*text, out.*D.pointer, val, member_rules);

@@ -12,24 +12,41 @@
 
 namespace aegis {
 
-/// An event type declares the event types it specialises, the C++ form of the seed's MRO walk:
-///
-///     struct OrderEvent { std::int64_t order_id; };
-///     struct OrderPlaced : OrderEvent { using bases = aegis::EventBases<OrderEvent>; double total; };
-///
-/// Subscribers of OrderEvent then receive OrderPlaced events too.
 template <class... B>
 struct EventBases {};
+
+/// An event type declares the event types it specialises, the C++ form of the seed's MRO walk, naming
+/// itself first:
+///
+///     struct OrderEvent { std::int64_t order_id; };
+///     struct OrderPlaced : OrderEvent {
+///       using event_bases = aegis::EventBasesOf<OrderPlaced, OrderEvent>;
+///       double total;
+///     };
+///
+/// Subscribers of OrderEvent then receive OrderPlaced events too. A type derived from OrderPlaced inherits
+/// the declaration, which names OrderPlaced: publishing it is a compile error until it declares its own
+/// (else the OrderPlaced subscribers would be skipped without a word).
+template <class Self, class... B>
+struct EventBasesOf {
+  using self = Self;
+  using type = EventBases<B...>;
+};
 
 namespace detail {
 template <class E>
 struct BasesOf {
+  static_assert(!requires { typename E::bases; },
+                "aegis: declare an event's bases as `using event_bases = aegis::EventBasesOf<Self, Bases...>;`");
   using type = EventBases<>;
 };
 template <class E>
-  requires requires { typename E::bases; }
+  requires requires { typename E::event_bases::self; }
 struct BasesOf<E> {
-  using type = typename E::bases;
+  static_assert(std::is_same_v<typename E::event_bases::self, E>,
+                "aegis: this event type inherits its parent's event_bases; declare its own, naming the parent: "
+                "`using event_bases = aegis::EventBasesOf<ThisType, ParentEvent>;`");
+  using type = typename E::event_bases::type;
 };
 
 /// E and the bases it declares, depth-first in declaration order, each type once with the pointer of its

@@ -351,6 +351,38 @@ TEST_F(ModuleBoot, ARegistrationHookThatThrowsNamesTheModuleAndTheHook) {
   }
 }
 
+// Whatever a hook throws, the boot stops with a StartupError naming the module and the hook, never a
+// std::terminate.
+TEST_F(ModuleBoot, AHookThrowingSomethingOtherThanAnExceptionStillNamesTheModule) {
+  class Odd final : public Module {
+   public:
+    ModuleMeta meta() const override { return {.name = "Odd"}; }
+    void register_permissions(PermissionRegistry&) override { throw 42; }
+  };
+  class OddMiddleware final : public Module {
+   public:
+    ModuleMeta meta() const override { return {.name = "OddMiddleware"}; }
+    void register_middleware(App&) override { throw 42; }
+  };
+  for (int which = 0; which < 2; ++which) {
+    App app;
+    if (which == 0) {
+      app.add_module<Odd>();
+    } else {
+      app.add_module<OddMiddleware>();
+    }
+    try {
+      create_backend_app(app, nullptr, BackendHooks{});
+      FAIL() << "expected a StartupError";
+    } catch (const StartupError& e) {
+      const std::string message = e.what();
+      EXPECT_TRUE(contains(message, which == 0 ? "'Odd'" : "'OddMiddleware'")) << message;
+      EXPECT_TRUE(contains(message, which == 0 ? "register_permissions" : "register_middleware")) << message;
+      EXPECT_TRUE(contains(message, "a non-standard exception")) << message;
+    }
+  }
+}
+
 // ---- Routes ---------------------------------------------------------------------------------------------
 
 class RoutesModule final : public Module {
@@ -625,6 +657,27 @@ TEST_F(ModuleBoot, ModulesEnabledNamingAnUnknownModuleIsAStartupError) {
     EXPECT_TRUE(contains(e.what(), "'Nope'")) << e.what();
   }
   EXPECT_TRUE(log->empty());
+}
+
+// An empty value (a placeholder left in .env) would boot no module at all without a word.
+TEST_F(ModuleBoot, ModulesEnabledNamingNoModuleIsAStartupError) {
+  for (const char* value : {"", " ,\t, "}) {
+    ScopedEnv enabled("AEGIS_MODULES_ENABLED", value);
+    App app;
+    app.add_module<Recorder>("Alpha", std::vector<std::string>{}, std::make_shared<Log>());
+    try {
+      create_backend_app(app, nullptr, BackendHooks{});
+      FAIL() << "expected a StartupError for '" << value << "'";
+    } catch (const StartupError& e) {
+      EXPECT_TRUE(contains(e.what(), "AEGIS_MODULES_ENABLED names no module")) << e.what();
+    }
+  }
+  ScopedEnv tabbed("AEGIS_MODULES_ENABLED", "Alpha,\tBravo ");
+  App app;
+  app.add_module<Recorder>("Alpha", std::vector<std::string>{}, std::make_shared<Log>());
+  app.add_module<Recorder>("Bravo", std::vector<std::string>{}, std::make_shared<Log>());
+  create_backend_app(app, nullptr, BackendHooks{});
+  EXPECT_EQ(module_names(app), (std::vector<std::string>{"Alpha", "Bravo"}));
 }
 
 TEST_F(ModuleBoot, ModulesEnabledLeavingOutADependencyIsAStartupError) {

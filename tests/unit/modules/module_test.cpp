@@ -347,6 +347,53 @@ TEST_F(ModuleSettings, FieldRulesApplyToEnvironmentValues) {
   EXPECT_EQ(load_settings<OrdersSettings>("ORDERS").page_size, 500);
 }
 
+struct ListSettings {
+  std::vector<std::string> hosts = {"a"};
+  std::vector<int> ports = {80};
+};
+BOOST_DESCRIBE_STRUCT(ListSettings, (), (hosts, ports))
+AEGIS_FIELD_RULES(ListSettings, (hosts, aegis::MinLength<1>, aegis::MaxLength<2>, aegis::Pattern<"^[a-z.]+$">),
+                  (ports, aegis::Min<1>, aegis::Max<65535>))
+
+// A list setting reads as a list parameter does: items trimmed and empty ones skipped, the lengths
+// counting the items, the bounds and the pattern applying to each, and an error naming the item.
+TEST(ModuleListSettings, LengthsCountTheItemsAndTheOtherRulesApplyToEach) {
+  {
+    ScopedEnv hosts("AEGIS_LISTS_HOSTS", " db.local , cache ,");
+    ScopedEnv ports("AEGIS_LISTS_PORTS", "80, 443");
+    const auto s = load_settings<ListSettings>("LISTS");
+    EXPECT_EQ(s.hosts, (std::vector<std::string>{"db.local", "cache"}));
+    EXPECT_EQ(s.ports, (std::vector<int>{80, 443}));
+  }
+  {
+    ScopedEnv hosts("AEGIS_LISTS_HOSTS", "alpha,beta,gamma");
+    ScopedEnv ports("AEGIS_LISTS_PORTS", "80,0,x");
+    try {
+      (void)load_settings<ListSettings>("LISTS");
+      FAIL() << "expected a StartupError";
+    } catch (const StartupError& e) {
+      const std::string message = e.what();
+      EXPECT_TRUE(contains(message, "AEGIS_LISTS_HOSTS: List should have at most 2 items")) << message;
+      EXPECT_FALSE(contains(message, "String should have at most")) << message;
+      EXPECT_TRUE(contains(message, "(item '0')")) << message;
+      EXPECT_TRUE(contains(message, "(item 'x')")) << message;
+    }
+  }
+  {
+    ScopedEnv hosts("AEGIS_LISTS_HOSTS", " , ");
+    try {
+      (void)load_settings<ListSettings>("LISTS");
+      FAIL() << "expected a StartupError";
+    } catch (const StartupError& e) {
+      EXPECT_TRUE(contains(e.what(), "AEGIS_LISTS_HOSTS: List should have at least 1 item")) << e.what();
+    }
+  }
+  {
+    ScopedEnv hosts("AEGIS_LISTS_HOSTS", "UPPER");
+    EXPECT_THROW((void)load_settings<ListSettings>("LISTS"), StartupError) << "the pattern applies to each item";
+  }
+}
+
 class SettingsModule final : public Module {
  public:
   ModuleMeta meta() const override { return {.name = "Orders"}; }

@@ -28,11 +28,11 @@ struct OrderEvent {
   int order_id = 0;
 };
 struct OrderPlaced : OrderEvent {
-  using bases = EventBases<OrderEvent>;
+  using event_bases = EventBasesOf<OrderPlaced, OrderEvent>;
   double total = 0;
 };
 struct OrderShipped : OrderEvent {
-  using bases = EventBases<OrderEvent>;
+  using event_bases = EventBasesOf<OrderShipped, OrderEvent>;
 };
 
 // A diamond: Bottom specialises Left and Right, which both specialise Root.
@@ -40,13 +40,13 @@ struct Root {
   int id = 0;
 };
 struct Left : Root {
-  using bases = EventBases<Root>;
+  using event_bases = EventBasesOf<Left, Root>;
 };
 struct Right : Root {
-  using bases = EventBases<Root>;
+  using event_bases = EventBasesOf<Right, Root>;
 };
 struct Bottom : Left, Right {
-  using bases = EventBases<Left, Right>;
+  using event_bases = EventBasesOf<Bottom, Left, Right>;
 };
 
 TEST(EventBus, HandlersOfTheTypeAndOfItsBasesReceiveItMostDerivedFirst) {

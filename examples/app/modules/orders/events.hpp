@@ -21,7 +21,7 @@ struct OrderEvent {
 
 /// An order was placed. Subscribers of OrderEvent receive it too.
 struct OrderPlaced : OrderEvent {
-  using bases = aegis::EventBases<OrderEvent>;
+  using event_bases = aegis::EventBasesOf<OrderPlaced, OrderEvent>;
   std::vector<OrderLine> lines;
   double total = 0;
 };
