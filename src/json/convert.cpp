@@ -255,36 +255,40 @@ void check_number(const Rules& r, double v, const IssueInput& in, Validator& val
                   (!r.has_exclusive_minimum || v > r.exclusive_minimum) &&
                   (!r.has_exclusive_maximum || v < r.exclusive_maximum);
   if (ok) return;
+  // One issue per value, the first bound broken in pydantic's order (le, lt, ge, gt): a NaN breaks every
+  // bound but is reported once.
   const std::string input = in.render();
-  if (r.has_minimum && !(v >= r.minimum)) {
-    val.fail("greater_than_equal", "Input should be greater than or equal to " + format_bound(r.minimum), input,
-             ctx_of("ge", format_bound(r.minimum)));
-  }
   if (r.has_maximum && !(v <= r.maximum)) {
-    val.fail("less_than_equal", "Input should be less than or equal to " + format_bound(r.maximum), input,
-             ctx_of("le", format_bound(r.maximum)));
-  }
-  if (r.has_exclusive_minimum && !(v > r.exclusive_minimum)) {
-    val.fail("greater_than", "Input should be greater than " + format_bound(r.exclusive_minimum), input,
-             ctx_of("gt", format_bound(r.exclusive_minimum)));
+    return val.fail("less_than_equal", "Input should be less than or equal to " + format_bound(r.maximum), input,
+                    ctx_of("le", format_bound(r.maximum)));
   }
   if (r.has_exclusive_maximum && !(v < r.exclusive_maximum)) {
-    val.fail("less_than", "Input should be less than " + format_bound(r.exclusive_maximum), input,
-             ctx_of("lt", format_bound(r.exclusive_maximum)));
+    return val.fail("less_than", "Input should be less than " + format_bound(r.exclusive_maximum), input,
+                    ctx_of("lt", format_bound(r.exclusive_maximum)));
+  }
+  if (r.has_minimum && !(v >= r.minimum)) {
+    return val.fail("greater_than_equal", "Input should be greater than or equal to " + format_bound(r.minimum),
+                    input, ctx_of("ge", format_bound(r.minimum)));
+  }
+  if (r.has_exclusive_minimum && !(v > r.exclusive_minimum)) {
+    return val.fail("greater_than", "Input should be greater than " + format_bound(r.exclusive_minimum), input,
+                    ctx_of("gt", format_bound(r.exclusive_minimum)));
   }
 }
 
 void check_string(const Rules& r, std::string_view s, const IssueInput& in, Validator& val) {
   if (r.has_lengths()) {
     const std::size_t n = code_points(s);
+    // One issue per value, as pydantic reports it: a length broken is that issue, the pattern unchecked.
     if (n < r.min_length) {
       const std::string input = in.render();
-      val.fail("string_too_short", "String should have at least " + plural(r.min_length, "character"), input,
-               ctx_of("min_length", std::to_string(r.min_length)));
-    } else if (n > r.max_length) {
+      return val.fail("string_too_short", "String should have at least " + plural(r.min_length, "character"),
+                      input, ctx_of("min_length", std::to_string(r.min_length)));
+    }
+    if (n > r.max_length) {
       const std::string input = in.render();
-      val.fail("string_too_long", "String should have at most " + plural(r.max_length, "character"), input,
-               ctx_of("max_length", std::to_string(r.max_length)));
+      return val.fail("string_too_long", "String should have at most " + plural(r.max_length, "character"), input,
+                      ctx_of("max_length", std::to_string(r.max_length)));
     }
   }
   if (r.compiled != nullptr && !pattern_matches(r.compiled, s)) {

@@ -39,6 +39,7 @@ std::optional<std::chrono::year_month_day> parse_ymd(std::string_view s) noexcep
   int y = 0, m = 0, d = 0;
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, m) || !digits(s, 8, 2, d)) return std::nullopt;
+  if (y < 1) return std::nullopt;  // ISO 8601's year 0000 is 1 BC: no date Python or most databases hold
   const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
                                         std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
@@ -127,9 +128,12 @@ std::optional<DateTime> DateTime::parse(std::string_view s) noexcept {
   if (pos < s.size()) {
     if ((s[pos] == 'Z' || s[pos] == 'z') && pos + 1 == s.size()) {
       dt.offset_minutes = 0;
-    } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
+    } else if ((s[pos] == '+' || s[pos] == '-') &&
+               ((pos + 6 == s.size() && s[pos + 3] == ':') || pos + 5 == s.size())) {
+      // +HH:MM, or ISO 8601's basic form +HHMM
       int oh = 0, om = 0;
-      if (!digits(s, pos + 1, 2, oh) || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
+      const std::size_t minutes_at = pos + 5 == s.size() ? pos + 3 : pos + 4;
+      if (!digits(s, pos + 1, 2, oh) || !digits(s, minutes_at, 2, om) || oh > 23 || om > 59) return std::nullopt;
       dt.offset_minutes = (s[pos] == '-' ? -1 : 1) * (oh * 60 + om);
     } else {
       return std::nullopt;

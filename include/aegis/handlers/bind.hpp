@@ -199,7 +199,15 @@ void read_values(ForEach&& for_each, T& out, Validator& val, const Rules* rules,
       Validator::Scope at(val, i++);
       read_text(v, out.emplace_back(), val, element_rules);
     });
-    if (rules != nullptr && rules->has_lengths()) check_size(*rules, out.size(), IssueInput::none(), val);
+    if (rules != nullptr && rules->has_lengths() && (out.size() < rules->min_length || out.size() > rules->max_length)) {
+      std::string received = "[";  // the values as the issue's input, built only when it is recorded
+      for_each([&](std::string_view v) {
+        if (received.size() > 1) received += ',';
+        received += json_quote(v);
+      });
+      received += ']';
+      check_size(*rules, out.size(), IssueInput::raw_json(received), val);
+    }
   } else {
     std::optional<std::string_view> last;
     for_each([&](std::string_view v) { last = v; });
@@ -327,7 +335,9 @@ struct Extract<Header<T, N, R...>> {
     read_values(
         [&](auto&& visit) {
           for (const auto& h : c.request.headers()) {
-            if (iequals(h.name, name)) visit(h.value);
+            if (!iequals(h.name, name)) continue;
+            visit(h.value);
+            if constexpr (!IsVector<T>::value) break;  // a repeated header: the first line, as Starlette reads it
           }
         },
         *out, c.validator, &rules_of<R...>(), &element_rules_of<R...>(), default_setter<R...>());
@@ -395,17 +405,36 @@ struct Extract<Form<T>> {
       const std::string_view name = D.name;
       Validator::Scope key(val, name);
       const bool optional = member != nullptr && member->optional;
-      bool present = false;
-      for (const auto& f : fields) present = present || f.name == name;
-      if (!present && optional) return;
+      // As FastAPI reads a form: a field is its last value, and an empty one (what a browser sends for a
+      // cleared input) is absent; a list is every value, and none is absent.
+      std::size_t count = 0;
+      std::string_view last;
+      for (const auto& f : fields) {
+        if (f.name != name) continue;
+        ++count;
+        last = f.value;
+      }
+      const bool present = IsVector<M>::value ? count > 0 : count > 0 && !last.empty();
+      if (!present) {
+        if (optional) return;  // keeps its default
+        if constexpr (IsOptional<M>::value) {
+          ((*out).*D.pointer).reset();
+        } else {
+          val.fail("missing", "Field required");
+        }
+        return;
+      }
       read_values(
           [&](auto&& visit) {
-            for (const auto& f : fields) {
-              if (f.name == name) visit(f.value);
+            if constexpr (IsVector<M>::value) {
+              for (const auto& f : fields) {
+                if (f.name == name) visit(f.value);
+              }
+            } else {
+              visit(last);
             }
           },
           (*out).*D.pointer, val, member, member, NoDefault{});
-      (void)sizeof(M);
     });
   }
 };

@@ -481,8 +481,14 @@ void read_text(std::string_view text, T& out, Validator& val, const Rules* rules
     if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
     double v = 0;
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    const bool whole = end == digits.data() + digits.size();
+    // Beyond a double's range: the infinity or zero the same number in a JSON body holds.
+    if (ec == std::errc::result_out_of_range && whole) {
+      v = parse_json_double(digits);
+      ec = std::errc{};
+    }
     const bool signed_twice = digits.size() != text.size() && !digits.empty() && digits.front() == '-';
-    if (digits.empty() || ec != std::errc{} || end != digits.data() + digits.size() || signed_twice) {
+    if (digits.empty() || ec != std::errc{} || !whole || signed_twice) {
       return val.fail("float_parsing", "Input should be a valid number, unable to parse string as a number",
                       json_quote(text));
     }

@@ -19,7 +19,7 @@ struct Uuid {
   friend bool operator==(const Uuid&, const Uuid&) = default;
 };
 
-/// A calendar date, ISO 8601 `YYYY-MM-DD`.
+/// A calendar date, ISO 8601 `YYYY-MM-DD`, from year 0001.
 struct Date {
   std::chrono::year_month_day ymd{};
 
@@ -28,7 +28,7 @@ struct Date {
   friend bool operator==(const Date&, const Date&) = default;
 };
 
-/// A point in time with microsecond precision, ISO 8601 `YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|±HH:MM]` (a space
+/// A point in time with microsecond precision, ISO 8601 `YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|±HH:MM|±HHMM]` (a space
 /// may replace the `T`). Without an offset the time is naive (`offset` empty) and is printed without one.
 struct DateTime {
   /// The instant, in UTC when an offset was given; the wall-clock reading when naive.

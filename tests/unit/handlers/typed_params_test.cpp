@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,17 @@ struct Item {
 };
 BOOST_DESCRIBE_STRUCT(Item, (), (name, qty, price))
 AEGIS_FIELD_RULES(Item, (name, aegis::MinLength<1>, aegis::MaxLength<10>), (qty, aegis::Min<1>, aegis::Max<100>))
+
+// A form as an HTML page sends it: a cleared input arrives empty.
+struct Signup {
+  std::string name;
+  int age = 0;
+  std::vector<std::string> tags;
+  std::optional<std::string> note;
+  int score = 7;
+};
+BOOST_DESCRIBE_STRUCT(Signup, (), (name, age, tags, note, score))
+AEGIS_FIELD_RULES(Signup, (score, aegis::Optional))
 
 struct Order {
   std::int64_t id = 0;
@@ -158,6 +170,86 @@ TEST(TypedParams, FormBody) {
   EXPECT_EQ(bad.status(), 422);
   EXPECT_EQ(bad.json().at("detail").as_array().size(), 2u) << bad.text();
   EXPECT_EQ(client.post("/f").json(R"({"name":"x"})").send().status(), 415);
+}
+
+// Read as FastAPI reads a form: an empty value is absent (required: missing; optional: its default),
+// a list is required like any field and gets every value.
+TEST(TypedParams, FormEmptyValuesAreAbsentAndListsAreRequired) {
+  App app;
+  app.router().post("/signup", [](Form<demo::Signup> s) {
+    std::string tags;
+    for (const auto& t : s->tags) tags += "[" + t + "]";
+    return s->name + "|" + std::to_string(s->age) + "|" + tags + "|" + s->note.value_or("-") + "|" +
+           std::to_string(s->score);
+  });
+  TestClient client(app);
+  EXPECT_EQ(client.post("/signup").form({{"name", "ann"}, {"age", "30"}, {"tags", "a"}, {"tags", ""}, {"note", ""},
+                                         {"score", ""}})
+                .send()
+                .text(),
+            "ann|30|[a][]|-|7");
+  const auto missing = client.post("/signup").form({{"name", ""}, {"age", "5"}}).send();
+  EXPECT_EQ(missing.status(), 422);
+  EXPECT_EQ(missing.text(),
+            R"({"detail":[{"type":"missing","loc":["body","name"],"msg":"Field required","input":null},)"
+            R"({"type":"missing","loc":["body","tags"],"msg":"Field required","input":null}]})");
+  // The last of repeated values, as Starlette's form reads a field.
+  EXPECT_EQ(client.post("/signup").form({{"name", "a"}, {"name", "b"}, {"age", "1"}, {"tags", "t"}}).send().text(),
+            "b|1|[t]|-|7");
+}
+
+// A repeated header is read from its first line, as Starlette does (a query parameter from its last).
+TEST(TypedParams, ARepeatedHeaderIsItsFirstLine) {
+  App app;
+  app.router().get("/h", [](Header<std::string, "x_token"> token, Header<std::vector<std::string>, "x_tag"> tags) {
+    return *token + "|" + std::to_string(tags->size());
+  });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/h").header("X-Token", "first").header("X-Token", "second").header("X-Tag", "a").header("X-Tag", "b")
+                .send()
+                .text(),
+            "first|2");
+}
+
+// One issue per value: the first rule it breaks, as pydantic reports it.
+TEST(TypedParams, AValueBreakingSeveralRulesIsOneIssue) {
+  App app;
+  app.router().get("/r", [](Query<std::string, "s", Default<"abc">, MinLength<3>, Pattern<"^[a-z]+$">> s,
+                            Query<double, "x", Default<0.5>, Gt<0>, Lt<1>> x) { return *s + std::to_string(*x); });
+  TestClient client(app);
+  const auto short_upper = client.get("/r?s=AB").send();
+  EXPECT_EQ(short_upper.status(), 422);
+  const auto issues = short_upper.json().at("detail").as_array();
+  ASSERT_EQ(issues.size(), 1u) << short_upper.text();
+  EXPECT_EQ(issues[0].at("type"), "string_too_short");
+  const auto nan = client.get("/r?x=nan").send();
+  ASSERT_EQ(nan.json().at("detail").as_array().size(), 1u) << nan.text();
+  EXPECT_EQ(nan.json().at("detail").as_array()[0].at("type"), "less_than") << nan.text();
+  EXPECT_EQ(client.get("/r?s=AB1").send().json().at("detail").as_array()[0].at("type"), "string_pattern_mismatch");
+}
+
+// A list parameter's length issue quotes the values it received.
+TEST(TypedParams, AListLengthIssueQuotesTheValues) {
+  App app;
+  app.router().get("/l", [](Query<std::vector<int>, "v", MaxLength<2>> v) { return std::to_string(v->size()); });
+  TestClient client(app);
+  const auto r = client.get("/l?v=1&v=2&v=3").send();
+  EXPECT_EQ(r.status(), 422);
+  EXPECT_NE(r.text().find(R"({"type":"too_long","loc":["query","v"],)"), std::string::npos) << r.text();
+  EXPECT_NE(r.text().find(R"("input":["1","2","3"])"), std::string::npos) << r.text();
+}
+
+// A number beyond a double's range reads as the same number in a JSON body does: infinity, or zero.
+TEST(TypedParams, AFloatBeyondADoublesRangeIsInfinityOrZero) {
+  App app;
+  app.router().get("/f", [](Query<double, "v"> v) { return std::string(*v == 0 ? "zero" : std::isinf(*v) ? "inf" : "finite"); });
+  app.router().get("/positive", [](Query<double, "v", Gt<0>> v) { return std::to_string(*v); });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/f?v=1e400").send().text(), "inf");
+  EXPECT_EQ(client.get("/f?v=-1e400").send().text(), "inf");
+  EXPECT_EQ(client.get("/f?v=1e-400").send().text(), "zero");
+  EXPECT_EQ(client.get("/positive?v=1e-400").send().json().at("detail").as_array()[0].at("type"), "greater_than");
+  EXPECT_EQ(client.get("/f?v=1e400x").send().status(), 422);
 }
 
 struct Counter {
