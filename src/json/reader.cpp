@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 #include "http/url.hpp"
@@ -424,6 +425,46 @@ bool parse_json_uint(std::string_view number, unsigned long long& out, bool& ove
   auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), out);
   overflow = ec == std::errc::result_out_of_range;
   return ec == std::errc{} && end == number.data() + number.size();
+}
+
+std::string_view first_unrepresentable_number(std::string_view raw, bool& integer) noexcept {
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const char c = raw[i];
+    if (c == '"') {  // a string: skipped, escapes included
+      for (++i; i < raw.size() && raw[i] != '"'; ++i) {
+        if (raw[i] == '\\') ++i;
+      }
+      ++i;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    bool fraction = false;
+    while (i < raw.size() && ((raw[i] >= '0' && raw[i] <= '9') || raw[i] == '-' || raw[i] == '+' || raw[i] == '.' ||
+                              raw[i] == 'e' || raw[i] == 'E')) {
+      fraction = fraction || raw[i] == '.' || raw[i] == 'e' || raw[i] == 'E';
+      ++i;
+    }
+    const std::string_view number = raw.substr(start, i - start);
+    if (!fraction) {
+      bool overflow = false;
+      long long s = 0;
+      unsigned long long u = 0;
+      if (number.front() == '-' ? (parse_json_int(number, s, overflow), overflow)
+                                : (parse_json_uint(number, u, overflow), overflow)) {
+        integer = true;
+        return number;
+      }
+    } else if (std::isinf(parse_json_double(number))) {
+      integer = false;
+      return number;
+    }
+  }
+  return {};
 }
 
 double parse_json_double(std::string_view number) noexcept {

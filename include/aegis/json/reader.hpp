@@ -74,6 +74,10 @@ class JsonCursor {
 /// text has a fractional part or an exponent (the value is then read as a double).
 bool parse_json_int(std::string_view number, long long& out, bool& overflow) noexcept;
 bool parse_json_uint(std::string_view number, unsigned long long& out, bool& overflow) noexcept;
+/// The first number in the (valid) JSON text `raw` that an `aegis::Json` cannot hold as written: an
+/// integer beyond 64 bits (`integer` set; it would become an approximate double) or a number beyond a
+/// double's range (it would become infinite). Empty when there is none.
+std::string_view first_unrepresentable_number(std::string_view raw, bool& integer) noexcept;
 
 template <class T>
 void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules);
@@ -205,6 +209,15 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
   } else if constexpr (std::is_same_v<T, Json>) {
     const std::string_view raw = c.skip_value();
     if (c.failed()) return;
+    // Boost.JSON would keep such a number only approximately: refused rather than changed.
+    bool integer = false;
+    if (const std::string_view bad = first_unrepresentable_number(raw, integer); !bad.empty()) {
+      if (integer) {
+        return val.fail("int_parsing_size", "Unable to parse input string as an integer, exceeded maximum size",
+                        std::string(bad));
+      }
+      return val.fail("finite_number", "Input should be a finite number", "null");
+    }
     // The cursor has checked the text already (and its depth, which Boost.JSON's default would refuse).
     boost::json::parse_options options;
     options.max_depth = JsonCursor::kMaxDepth;

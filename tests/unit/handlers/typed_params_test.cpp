@@ -145,6 +145,27 @@ TEST(TypedParams, JsonBodyIntoNestedStructsWithRules) {
   EXPECT_EQ(boost::json::serialize(detail[4].at("loc")), R"(["body","color"])");
 }
 
+// A JSON value keeps every number as written or refuses it: an integer beyond 64 bits would become an
+// approximate double, a number beyond a double's range infinite (written back as null).
+TEST(TypedParams, AJsonBodyRefusesNumbersItCouldNotKeepExactly) {
+  App app;
+  app.router().post("/j", [](Body<Json> body) { return *body; });
+  TestClient client(app);
+  const auto big = client.post("/j").json(R"({"id":123456789012345678901234567890})").send();
+  EXPECT_EQ(big.status(), 422);
+  EXPECT_EQ(big.text(), R"({"detail":[{"type":"int_parsing_size","loc":["body"],"msg":"Unable to parse input string as )"
+                        R"(an integer, exceeded maximum size","input":123456789012345678901234567890}]})");
+  EXPECT_EQ(client.post("/j").json("[1, -9223372036854775809]").send().status(), 422);
+  const auto huge = client.post("/j").json(R"({"x":[1e400]})").send();
+  EXPECT_EQ(huge.status(), 422);
+  EXPECT_EQ(huge.json().at("detail").as_array()[0].at("type"), "finite_number");
+  // The limits themselves, numbers inside strings, and ordinary floats stay as they are.
+  EXPECT_EQ(client.post("/j").json(R"([18446744073709551615,-9223372036854775808,"123456789012345678901234567890",1e-400,2.5])")
+                .send()
+                .text(),
+            R"([18446744073709551615,-9223372036854775808,"123456789012345678901234567890",0.0,2.5])");
+}
+
 TEST(TypedParams, MalformedJsonNamesThePositionAndWrongTypeIs415) {
   App app;
   app.router().post("/j", [](Body<Json> body) { return *body; });
