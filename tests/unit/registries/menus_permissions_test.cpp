@@ -141,13 +141,14 @@ TEST(MenuRegistry, AnItemNeedsAKeyAndAnHrefAndTheFrozenRegistryRefusesItems) {
 TEST(PermissionRegistry, GroupsCollectPermissionsAndMergeByName) {
   PermissionRegistry permissions;
   permissions.add_group("Orders", {"orders.view", "orders.create"});
-  permissions.add_group("Users", {"users.view"});
+  permissions.add_group("Users", {"users.view", "users.view"});  // listed twice: declared once
   permissions.add_group("Orders", {"orders.create", "orders.delete"});
   ASSERT_EQ(permissions.groups().size(), 2u);
   EXPECT_EQ(permissions.groups()[0].name, "Orders");
   EXPECT_EQ(permissions.groups()[0].permissions,
             (std::vector<std::string>{"orders.view", "orders.create", "orders.delete"}));
   EXPECT_EQ(permissions.groups()[1].name, "Users");
+  EXPECT_EQ(permissions.groups()[1].permissions, (std::vector<std::string>{"users.view"}));
   EXPECT_EQ(permissions.all(),
             (std::vector<std::string>{"orders.create", "orders.delete", "orders.view", "users.view"}));
   EXPECT_TRUE(permissions.declared("orders.delete"));
