@@ -361,12 +361,28 @@ struct Extract<Cookie<T, N, R...>> {
   }
 };
 
+/// True when `text` is the JSON literal null, with JSON whitespace around it.
+constexpr bool is_json_null(std::string_view text) noexcept {
+  const auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n'; };
+  while (!text.empty() && space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && space(text.back())) text.remove_suffix(1);
+  return text == "null";
+}
+
 template <class T, class... R>
 struct Extract<Body<T, R...>> {
   static void run(CallContext& c, Body<T, R...>& out) {
-    const std::string_view body = c.request.body();
+    std::string_view body = c.request.body();
     Validator& val = c.validator;
-    if (body.empty()) {
+    if (!body.empty()) {
+      const std::string_view type = c.request.content_type();
+      if (!type.empty() && !is_json_content_type(type)) {
+        throw HttpError(415, "Unsupported Media Type: the body must be application/json");
+      }
+      if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);  // a byte order mark (RFC 8259 lets readers skip it)
+    }
+    // No body, or a JSON null: absent, as FastAPI reads a body (required: missing).
+    if (body.empty() || is_json_null(body)) {
       if constexpr (IsOptional<T>::value) {
         (*out).reset();
       } else {
@@ -374,10 +390,6 @@ struct Extract<Body<T, R...>> {
         val.fail("missing", "Field required");
       }
       return;
-    }
-    const std::string_view type = c.request.content_type();
-    if (!type.empty() && !is_json_content_type(type)) {
-      throw HttpError(415, "Unsupported Media Type: the body must be application/json");
     }
     Validator::Scope at(val, "body");
     parse_json(body, *out, val, &rules_of<R...>());

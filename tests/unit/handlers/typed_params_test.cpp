@@ -166,6 +166,23 @@ TEST(TypedParams, AJsonBodyRefusesNumbersItCouldNotKeepExactly) {
             R"([18446744073709551615,-9223372036854775808,"123456789012345678901234567890",0.0,2.5])");
 }
 
+// As FastAPI reads a body: a JSON null is no body (a required one is missing), and a byte order mark
+// before the JSON is skipped.
+TEST(TypedParams, ANullBodyIsMissingAndAByteOrderMarkIsSkipped) {
+  App app;
+  app.router().post("/j", [](Body<Json> body) { return *body; });
+  app.router().post("/item", [](Body<demo::Item> item) { return item->name; });
+  TestClient client(app);
+  for (const char* path : {"/j", "/item"}) {
+    const auto r = client.post(path).json(" null\n").send();
+    EXPECT_EQ(r.status(), 422) << path;
+    EXPECT_EQ(r.text(), R"({"detail":[{"type":"missing","loc":["body"],"msg":"Field required","input":null}]})") << path;
+  }
+  EXPECT_EQ(client.post("/j").json("\xEF\xBB\xBF[1]").send().text(), "[1]");
+  EXPECT_EQ(client.post("/item").json("\xEF\xBB\xBF{\"name\":\"pen\",\"qty\":1}").send().text(), "pen");
+  EXPECT_EQ(client.post("/j").json(R"({"a":null})").send().text(), R"({"a":null})");
+}
+
 TEST(TypedParams, MalformedJsonNamesThePositionAndWrongTypeIs415) {
   App app;
   app.router().post("/j", [](Body<Json> body) { return *body; });
