@@ -124,17 +124,28 @@ void FeatureFlagRegistry::set_override(FlagScope scope, std::string_view subject
 void FeatureFlagRegistry::set_overrides(std::span<const FeatureFlagOverride> overrides) {
   std::lock_guard lock(write_mutex_);
   auto next = std::make_unique<Snapshot>(*current_.load(std::memory_order_acquire));
+  // Appended, then each changed list sorted once (inserting one by one into a sorted list is quadratic).
+  std::vector<Overrides*> changed;
   for (const FeatureFlagOverride& o : overrides) {
     auto* f = const_cast<FeatureFlag*>(next->find(o.flag));
     if (f == nullptr) throw std::invalid_argument("feature flag '" + o.flag + "' is not declared");
     if (o.scope != FlagScope::system && o.subject.empty()) {
       throw std::invalid_argument("a tenant or user override needs the tenant or user id");
     }
-    switch (o.scope) {
-      case FlagScope::system: f->system_override = o.value; break;
-      case FlagScope::tenant: set_in(f->tenant_overrides, o.subject, o.value); break;
-      case FlagScope::user: set_in(f->user_overrides, o.subject, o.value); break;
+    if (o.scope == FlagScope::system) {
+      f->system_override = o.value;
+      continue;
     }
+    Overrides& list = o.scope == FlagScope::tenant ? f->tenant_overrides : f->user_overrides;
+    list.emplace_back(o.subject, o.value);
+    if (std::find(changed.begin(), changed.end(), &list) == changed.end()) changed.push_back(&list);
+  }
+  for (Overrides* list : changed) {
+    // The last value given for a subject wins: reversed, a stable sort puts it first among its equals.
+    std::reverse(list->begin(), list->end());
+    std::stable_sort(list->begin(), list->end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    list->erase(std::unique(list->begin(), list->end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                list->end());
   }
   publish(std::move(next));
 }

@@ -170,12 +170,18 @@ TEST(FeatureFlags, ManyOverridesAreSetAtOnceOrNotAtAll) {
   }
   stored.push_back({FlagScope::tenant, "acme", "search", false});
   stored.push_back({FlagScope::system, "", "checkout", true});
+  stored.push_back({FlagScope::user, "u7", "checkout", true});  // a later value for a subject wins
+  flags.set_override(FlagScope::user, "u9", "checkout", false);  // set before: replaced below
+  stored.push_back({FlagScope::user, "u9", "checkout", true});
   flags.set_overrides(stored);
   const Principal even = user("u42", "");
   const Principal odd = user("u43", "acme");
   const Principal other = user("x", "acme");
   EXPECT_TRUE(flags.is_enabled("checkout", &even));
   EXPECT_FALSE(flags.is_enabled("checkout", &odd));
+  const Principal u7 = user("u7", ""), u9 = user("u9", "");
+  EXPECT_TRUE(flags.is_enabled("checkout", &u7));
+  EXPECT_TRUE(flags.is_enabled("checkout", &u9));
   EXPECT_TRUE(flags.is_enabled("checkout", &other));  // the system override
   EXPECT_FALSE(flags.is_enabled("search", &other));   // the tenant's
   EXPECT_EQ(flags.flags().front().user_overrides.size(), 20000u);
