@@ -78,6 +78,10 @@ TEST(ExampleOrders, ARejectedOrderTakesNoStockAndTakenStockSurvivesARestart) {
     auto place = [&](std::string_view body) { return c.roundtrip(request("POST", "/api/orders", auth, body)); };
     const auto unknown = place(R"({"lines":[{"sku":"ink","quantity":50},{"sku":"nope","quantity":1}]})");
     EXPECT_EQ(unknown.status, 422) << unknown.body;
+    // In the shape the route documents (HTTPValidationError), naming the line.
+    EXPECT_EQ(unknown.body, R"({"detail":[{"type":"value_error","loc":["body","lines",1,"sku"],)"
+                            R"("msg":"Value error, no product 'nope'","input":"nope"}]})");
+    EXPECT_NE(place(R"({"lines":[]})").body.find(R"("type":"too_short","loc":["body","lines"])"), std::string::npos);
     const auto short_of = place(R"({"lines":[{"sku":"ink","quantity":50},{"sku":"pad","quantity":100000}]})");
     EXPECT_EQ(short_of.status, 409) << short_of.body;
     EXPECT_NE(short_of.body.find("'pad'"), std::string::npos) << short_of.body;
@@ -98,6 +102,57 @@ TEST(ExampleOrders, ARejectedOrderTakesNoStockAndTakenStockSurvivesARestart) {
   ExampleProcess again(env);
   RawClient c(again.port());
   EXPECT_EQ(ink(c), std::pair(initial - 60, std::int64_t{60})) << "the restart gave back stock an order took";
+}
+
+// A customer sees their own orders only; staff (orders.edit, here the admin's "*") see every user's.
+// Totals are exact to the cent. Ingesting data and the orders page need a signed-in user.
+TEST(ExampleOrders, CustomersSeeTheirOwnOrdersOnly) {
+  aegis::test::TempDir dir;
+  const std::map<std::string, std::string> env{{"AEGIS_DATABASE_URL", "sqlite:///" + dir.path() + "/app.db"}};
+  for (const char* user : {"ann", "bob"}) {
+    auto [code, printed] = aegis::test::run_example(
+        {"users", "create", "--username", user, "--role", "customer", "--password-stdin"}, env, "customer-password\n");
+    ASSERT_EQ(code, 0) << printed;
+  }
+  auto [code, printed] = aegis::test::run_example(
+      {"users", "create-admin", "--username", "boss", "--password-stdin"}, env, "boss-password\n");
+  ASSERT_EQ(code, 0) << printed;
+  ExampleProcess app(env);
+  const std::string ann = "Authorization: Bearer " + bearer_token(app.port(), "ann", "customer-password") + "\r\n";
+  const std::string bob = "Authorization: Bearer " + bearer_token(app.port(), "bob", "customer-password") + "\r\n";
+  const std::string boss = "Authorization: Bearer " + bearer_token(app.port(), "boss", "boss-password") + "\r\n";
+  RawClient c(app.port());
+  const auto placed = c.roundtrip(request("POST", "/api/orders", ann, R"({"lines":[{"sku":"pad","quantity":3}]})"));
+  ASSERT_EQ(placed.status, 201) << placed.body;
+  const auto order = json::parse(placed.body);
+  EXPECT_NE(placed.body.find(R"("total":9.6,)"), std::string::npos) << "3 x 3.20: " << placed.body;
+  const std::string path = "/api/orders/" + std::to_string(order.at("id").as_int64());
+
+  EXPECT_EQ(c.roundtrip(request("GET", path, ann)).status, 200);
+  EXPECT_EQ(c.roundtrip(request("GET", path, bob)).status, 404) << "another customer read ann's order";
+  EXPECT_EQ(c.roundtrip(request("GET", path, boss)).status, 200);
+  EXPECT_EQ(json::parse(c.roundtrip(request("GET", "/api/orders", bob)).body).as_array().size(), 0u);
+  EXPECT_EQ(json::parse(c.roundtrip(request("GET", "/api/orders", ann)).body).as_array().size(), 1u);
+  EXPECT_EQ(json::parse(c.roundtrip(request("GET", "/api/orders", boss)).body).as_array().size(), 1u);
+
+  EXPECT_EQ(c.roundtrip(request("POST", "/api/data/ingest", "")).status, 401);
+  EXPECT_EQ(c.roundtrip(request("POST", "/api/data/ingest", ann)).status, 403);
+  EXPECT_EQ(c.roundtrip(request("POST", "/api/data/ingest", boss)).status, 202);
+  EXPECT_EQ(c.roundtrip(request("GET", "/orders", "")).status, 401);
+  EXPECT_EQ(c.roundtrip(request("GET", "/orders", ann)).status, 200);
+}
+
+// The orders settings are checked at boot: a page size of 0 (every page empty) or -1 (no limit at all in
+// SQLite), a line limit below 1 or a currency that is not a code stop it, naming the variable.
+TEST(ExampleOrders, OutOfRangeSettingsStopTheBoot) {
+  for (const auto& [variable, value] : std::vector<std::pair<std::string, std::string>>{
+           {"AEGIS_ORDERS_PAGE_SIZE", "0"}, {"AEGIS_ORDERS_PAGE_SIZE", "-1"}, {"AEGIS_ORDERS_MAX_LINES", "-1"},
+           {"AEGIS_ORDERS_CURRENCY", ""}, {"AEGIS_USERS_PAGE_SIZE", "0"}}) {
+    const auto [code, printed] =
+        aegis::test::run_example({"routes"}, {{"AEGIS_DATABASE_URL", "sqlite::memory:"}, {variable, value}});
+    EXPECT_EQ(code, 1) << variable << "=" << value << ": " << printed;
+    EXPECT_NE(printed.find(variable), std::string::npos) << printed;
+  }
 }
 
 TEST(Durability, EveryAcknowledgedOrderSurvivesKillNine) {

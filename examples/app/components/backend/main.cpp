@@ -12,7 +12,18 @@ int main(int argc, char** argv) {
   aegis::App app(std::move(settings));
   return aegis::run(argc, argv, app, [](aegis::App& app) {
     aegis::use_database(app);  // AEGIS_DATABASE_URL, default sqlite:///./aegis.db
-    aegis::use_auth(app);      // users, sessions, roles, persisted flag overrides; `./app users create-admin`
+    // Users, sessions, roles, persisted flag overrides; `./app users create-admin`. The frontend's development
+    // server, which middleware/cors.cpp lets call the API, may also send signed-in writes: its origins are
+    // trusted unless AEGIS_TRUSTED_ORIGINS names others.
+    std::vector<std::string> errors;
+    aegis::AuthSettings auth = aegis::auth_settings_from_env(
+        {.trusted_origins = {"http://localhost:5173", "http://127.0.0.1:5173"}}, errors);
+    if (!errors.empty()) {
+      std::string all = "invalid authentication settings:";
+      for (const auto& e : errors) all += "\n  " + e;
+      throw aegis::StartupError(all);
+    }
+    aegis::use_auth(app, std::move(auth));
     aegis::use_overseer(app);  // the /overseer dashboard's state; captured by startup/component_health.cpp
     auto& data = app.state().emplace<app::DataService>("data_service");
     app.health().add("data_service", [&data] {

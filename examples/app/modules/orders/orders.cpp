@@ -5,6 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cmath>
+
 #include "app/modules/products/products.hpp"
 #include "app/modules/users/users.hpp"
 
@@ -46,9 +48,10 @@ aegis::Task<Order> OrdersState::add(Order order) {
   });
 }
 
-aegis::Task<Order> OrdersState::get(std::int64_t id) {
-  auto found = co_await db_->run([id](aegis::sql::Connection& c) -> std::optional<Order> {
-    auto row = c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ?", id);
+aegis::Task<Order> OrdersState::get(std::int64_t id, std::string owner) {
+  auto found = co_await db_->run([id, &owner](aegis::sql::Connection& c) -> std::optional<Order> {
+    auto row = c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ? AND (? = '' OR user_id = ?)",
+                           id, owner, owner);
     if (!row) return std::nullopt;
     Order o = order_from(*row);
     load_lines(c, o);
@@ -58,11 +61,12 @@ aegis::Task<Order> OrdersState::get(std::int64_t id) {
   co_return std::move(*found);
 }
 
-aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int64_t limit) {
-  co_return co_await db_->run([offset, limit](aegis::sql::Connection& c) {
+aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int64_t limit, std::string owner) {
+  co_return co_await db_->run([offset, limit, &owner](aegis::sql::Connection& c) {
     std::vector<Order> out;
-    for (const auto& r : c.query("SELECT id, user_id, total, currency, status FROM orders ORDER BY id LIMIT ? OFFSET ?",
-                                 limit, offset)) {
+    for (const auto& r : c.query("SELECT id, user_id, total, currency, status FROM orders WHERE (? = '' OR user_id = ?) "
+                                 "ORDER BY id LIMIT ? OFFSET ?",
+                                 owner, owner, limit, offset)) {
       out.push_back(order_from(r));
       load_lines(c, out.back());
     }
@@ -170,14 +174,33 @@ void OrdersModule::register_exception_handlers(aegis::App& app) {
 
 void OrdersModule::register_middleware(aegis::App& app) { app.add_middleware<OrdersApiVersion>(); }
 
+namespace {
+
+// Whose orders a caller sees: staff (orders.edit) every user's, a customer only their own.
+std::string owner_filter(const aegis::Principal& me) { return me.has_permission("orders.edit") ? std::string() : me.id; }
+
+// The money of `quantity` items at `price`, in cents: sums of doubles drift (3 x 3.20 = 9.600000000000001).
+std::int64_t cents(double price, std::int64_t quantity) {
+  return static_cast<std::int64_t>(std::llround(price * 100)) * quantity;
+}
+
+aegis::ValidationIssue line_issue(std::string type, std::string loc, std::string msg, std::string input,
+                                  std::string ctx = {}) {
+  return {std::move(type), std::move(loc), std::move(msg), std::move(input), std::move(ctx)};
+}
+
+}  // namespace
+
 void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
   aegis::Router r;
-  r.get("", [](aegis::State<OrdersState> orders, aegis::Query<int, "offset", aegis::Default<0>, aegis::Min<0>> offset,
+  r.get("", [](aegis::State<OrdersState> orders, aegis::Depends<aegis::Principal> me,
+               aegis::Query<int, "offset", aegis::Default<0>, aegis::Min<0>> offset,
                aegis::Query<std::optional<int>, "limit", aegis::Min<1>, aegis::Max<500>> limit)
                -> aegis::Task<std::vector<Order>> {
-     co_return co_await orders->page(*offset, limit->value_or(orders->settings().page_size));
+     co_return co_await orders->page(*offset, limit->value_or(orders->settings().page_size), owner_filter(*me));
    })
       .summary("A page of orders")
+      .description("A customer sees their own orders; staff (orders.edit) see every user's.")
       .dependencies({aegis::require_permission("orders.view")});
   r.get("/checkout", [this](aegis::Depends<aegis::Principal> me) {
      // Gated by a feature flag: off, the route does not exist for this user.
@@ -186,32 +209,54 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
    })
       .summary("The new checkout flow (feature flag orders.new_checkout)")
       .responses({{404, "The flag is off for this user"}});
-  r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Path<std::int64_t, "id"> id) -> aegis::Task<Order> {
-     co_return co_await orders->get(*id);
+  r.get("/{id}", [](aegis::State<OrdersState> orders, aegis::Depends<aegis::Principal> me,
+                    aegis::Path<std::int64_t, "id"> id) -> aegis::Task<Order> {
+     co_return co_await orders->get(*id, owner_filter(*me));
    })
       .summary("One order")
+      .description("Another user's order is not found, unless the caller is staff (orders.edit).")
       .responses({{404, "No such order"}})
       .dependencies({aegis::require_permission("orders.view")});
   r.post("", [this](aegis::State<OrdersState> orders, aegis::State<products::ProductsState> products,
                     aegis::Depends<aegis::Principal> me, aegis::Body<NewOrder> in) -> aegis::Task<Order> {
-     if (in->lines.empty()) throw aegis::HttpError(422, "An order needs at least one line");
-     if (in->lines.size() > static_cast<std::size_t>(orders->settings().max_lines)) {
-       throw aegis::HttpError(422, "Too many lines (at most " + std::to_string(orders->settings().max_lines) + ")");
+     // What the body's rules cannot say (the line limit is a setting, the catalogue lives in memory) is
+     // answered in the same 422 shape as they are.
+     const std::size_t max_lines = static_cast<std::size_t>(orders->settings().max_lines);
+     if (in->lines.size() > max_lines) {
+       throw aegis::RequestValidationError({line_issue(
+           "too_long", R"(["body","lines"])",
+           "List should have at most " + std::to_string(max_lines) + " items after validation, not " +
+               std::to_string(in->lines.size()),
+           "null",
+           R"({"field_type":"List","max_length":)" + std::to_string(max_lines) + R"(,"actual_length":)" +
+               std::to_string(in->lines.size()) + "}")});
      }
      Order order;
      order.user_id = me->id;
      order.currency = orders->settings().currency;
      std::vector<products::ProductsState::Line> wanted;
-     for (const auto& line : in->lines) {
+     std::vector<aegis::ValidationIssue> unknown;
+     std::vector<double> prices;
+     for (std::size_t i = 0; i < in->lines.size(); ++i) {
+       const auto& line = in->lines[i];
        const auto product = products->find(line.sku);
-       if (!product) throw aegis::HttpError(422, "Unknown product '" + line.sku + "'");
-       order.total += product->price * static_cast<double>(line.quantity);
+       if (!product) {
+         unknown.push_back(line_issue("value_error", R"(["body","lines",)" + std::to_string(i) + R"(,"sku"])",
+                                      "Value error, no product '" + line.sku + "'", aegis::detail::json_quote(line.sku)));
+         continue;
+       }
+       prices.push_back(product->price);
        wanted.push_back({line.sku, line.quantity});
      }
+     if (!unknown.empty()) throw aegis::RequestValidationError(std::move(unknown));
      // All lines or none: a rejected order takes no stock.
      if (const std::string short_of = products->reserve(wanted); !short_of.empty()) {
        throw aegis::HttpError(409, "Not enough stock for '" + short_of + "'");
      }
+     // Reserved, so each quantity is at most the stock: the sum cannot overflow.
+     std::int64_t total_cents = 0;
+     for (std::size_t i = 0; i < wanted.size(); ++i) total_cents += cents(prices[i], wanted[i].quantity);
+     order.total = static_cast<double>(total_cents) / 100;
      order.lines = in->lines;
      order.status = "placed";
      std::exception_ptr failed;
@@ -234,6 +279,7 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
    })
       .status(201)
       .summary("Place an order")
+      .description("Every line's product must exist (422 names the unknown ones) and have the stock: all lines or none.")
       .responses({{409, "Not enough stock for one of the lines"}})
       .dependencies({aegis::require_permission("orders.create")});
   api.include_router(r, {.prefix = "/orders", .tags = {"orders"}});
@@ -247,7 +293,8 @@ void OrdersModule::register_routes(aegis::Router& api, aegis::Router& views) {
                                std::to_string(placed) + " orders placed so far.</p></main></body></html>"};
        })
       .summary("The orders page")
-      .tags({"orders", "views"});
+      .tags({"orders", "views"})
+      .dependencies({aegis::require_permission("orders.view")});
 }
 
 aegis::Task<> OrdersModule::on_startup() {

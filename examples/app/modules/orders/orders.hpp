@@ -27,18 +27,21 @@ struct OrdersSettings {
   int max_lines = 10;
 };
 BOOST_DESCRIBE_STRUCT(OrdersSettings, (), (page_size, currency, max_lines))
+AEGIS_FIELD_RULES(OrdersSettings, (page_size, aegis::Min<1>, aegis::Max<500>), (currency, aegis::Pattern<"^[A-Z]{3}$">),
+                  (max_lines, aegis::Min<1>, aegis::Max<100>))
 
 struct OrderLineIn {
   std::string sku;
   std::int64_t quantity = 0;
 };
 BOOST_DESCRIBE_STRUCT(OrderLineIn, (), (sku, quantity))
-AEGIS_FIELD_RULES(OrderLineIn, (sku, aegis::MinLength<1>), (quantity, aegis::Min<1>))
+AEGIS_FIELD_RULES(OrderLineIn, (sku, aegis::MinLength<1>, aegis::MaxLength<64>), (quantity, aegis::Min<1>))
 
 struct NewOrder {
   std::vector<OrderLineIn> lines;
 };
 BOOST_DESCRIBE_STRUCT(NewOrder, (), (lines))
+AEGIS_FIELD_RULES(NewOrder, (lines, aegis::MinLength<1>))
 
 struct Order {
   std::int64_t id = 0;
@@ -68,9 +71,10 @@ class OrdersState {
   const OrdersSettings& settings() const noexcept { return settings_; }
   /// Stores the order and its lines in one transaction; the result has its id.
   aegis::Task<Order> add(Order order);
-  /// Throws OrderNotFound.
-  aegis::Task<Order> get(std::int64_t id);
-  aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit);
+  /// Throws OrderNotFound, also for an order of another user than `owner` (empty: any user's).
+  aegis::Task<Order> get(std::int64_t id, std::string owner);
+  /// Orders by id; only `owner`'s unless it is empty.
+  aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit, std::string owner);
   aegis::Task<std::int64_t> count();
   /// How much of each SKU the stored orders took.
   aegis::Task<std::vector<std::pair<std::string, std::int64_t>>> sold_per_sku();

@@ -25,6 +25,7 @@ struct UsersSettings {
   int page_size = 50;
 };
 BOOST_DESCRIBE_STRUCT(UsersSettings, (), (page_size))
+AEGIS_FIELD_RULES(UsersSettings, (page_size, aegis::Min<1>, aegis::Max<500>))
 
 class UsersModule final : public aegis::Module {
  public:

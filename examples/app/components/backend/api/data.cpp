@@ -19,6 +19,7 @@ aegis::Router data_router() {
          })
       .status(202)
       .blocking()
+      .dependencies({aegis::require_permission("data.ingest")})
       .summary("Ingest a batch (runs on the blocking pool)")
       .description("Without a body, ingests a manual batch of 1000 records.");
   return r;

@@ -6,6 +6,8 @@
 namespace app {
 
 void include_routers(aegis::App& app) {
+  // Ingesting changes the service's state and holds a blocking thread: it takes a permission.
+  app.permissions().add_group("Data", {"data.ingest"});
   app.include_router(health_router(app), {.prefix = "/api/health", .tags = {"health"}});
   app.include_router(data_router(), {.prefix = "/api", .tags = {"data"}});
   app.include_router(benchmark_router(), {.tags = {"benchmark"}});
