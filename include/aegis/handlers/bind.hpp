@@ -436,6 +436,15 @@ struct Extract<Form<T>> {
         }
         return;
       }
+      // As for a list parameter: a list's bounds and pattern apply to each value, its lengths to the list.
+      Rules items;
+      const Rules* element = member;
+      if (IsVector<M>::value && member != nullptr) {
+        items = *member;
+        items.min_length = 0;
+        items.max_length = std::numeric_limits<std::size_t>::max();
+        element = &items;
+      }
       read_values(
           [&](auto&& visit) {
             if constexpr (IsVector<M>::value) {
@@ -446,7 +455,7 @@ struct Extract<Form<T>> {
               visit(last);
             }
           },
-          (*out).*D.pointer, val, member, member, NoDefault{});
+          (*out).*D.pointer, val, member, element, NoDefault{});
     });
   }
 };

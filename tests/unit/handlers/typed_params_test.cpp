@@ -36,7 +36,7 @@ struct Signup {
   int score = 7;
 };
 BOOST_DESCRIBE_STRUCT(Signup, (), (name, age, tags, note, score))
-AEGIS_FIELD_RULES(Signup, (score, aegis::Optional))
+AEGIS_FIELD_RULES(Signup, (tags, aegis::MaxLength<2>), (score, aegis::Optional))
 
 struct Order {
   std::int64_t id = 0;
@@ -234,6 +234,11 @@ TEST(TypedParams, FormEmptyValuesAreAbsentAndListsAreRequired) {
   // The last of repeated values, as Starlette's form reads a field.
   EXPECT_EQ(client.post("/signup").form({{"name", "a"}, {"name", "b"}, {"age", "1"}, {"tags", "t"}}).send().text(),
             "b|1|[t]|-|7");
+  // A list's length rule counts its values, not the characters of each.
+  EXPECT_EQ(client.post("/signup").form({{"name", "a"}, {"age", "1"}, {"tags", "long tag"}}).send().status(), 200);
+  const auto three = client.post("/signup").form({{"name", "a"}, {"age", "1"}, {"tags", "x"}, {"tags", "y"}, {"tags", "z"}}).send();
+  EXPECT_EQ(three.status(), 422);
+  EXPECT_NE(three.text().find(R"("type":"too_long","loc":["body","tags"])"), std::string::npos) << three.text();
 }
 
 // A repeated header is read from its first line, as Starlette does (a query parameter from its last).
