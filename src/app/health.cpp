@@ -13,6 +13,8 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace aegis {
@@ -26,6 +28,18 @@ struct HealthRegistry::Cache {
   };
   std::atomic<std::shared_ptr<const Entry>> last;
   std::atomic<bool> refreshing{false};  // one run of the checks at a time, whatever the threads
+
+  // Per check, whether a run of it is still going (one that outlived its timeout, ignoring cancellation):
+  // the next run reports it failing rather than starting another beside it, which would pile up jobs on
+  // whatever it is stuck on.
+  std::mutex flags_mutex;
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>, std::less<>> running;
+  std::shared_ptr<std::atomic<bool>> running_flag(const std::string& name) {
+    std::lock_guard lock(flags_mutex);
+    auto& flag = running[name];
+    if (!flag) flag = std::make_shared<std::atomic<bool>>(false);
+    return flag;
+  }
 };
 
 std::shared_ptr<HealthRegistry::Cache> HealthRegistry::make_cache() { return std::make_shared<Cache>(); }
@@ -95,6 +109,7 @@ struct CheckToRun {
   std::string name;
   HealthRegistry::Check check;
   HealthCheckOptions options;
+  std::shared_ptr<std::atomic<bool>> running;  // set while a run of this check is going
 };
 
 Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
@@ -114,6 +129,11 @@ Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
       r.duration_ms = ms_since(start);
       if (--state->remaining == 0) state->done.cancel();
     };
+    if (checks[i].running->exchange(true)) {
+      settle(false, "still running from an earlier run, past its " + std::to_string(checks[i].options.timeout.count()) +
+                        " ms timeout");
+      continue;
+    }
     // The timer first: co_spawn may run a check that does not suspend to its end at once.
     race->timer.async_wait([race, settle, timeout = checks[i].options.timeout](boost::system::error_code ec) {
       if (ec || race->settled) return;  // the check ended first
@@ -122,7 +142,11 @@ Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
     });
     asio::co_spawn(
         strand,
-        [check = std::move(checks[i].check), race, settle]() -> Task<> {
+        [check = std::move(checks[i].check), race, settle, running = checks[i].running]() -> Task<> {
+          struct Done {  // however the run ends
+            std::atomic<bool>& running;
+            ~Done() { running.store(false); }
+          } done{*running};
           const HealthStatus s = co_await guarded(check);
           race->timer.cancel();
           settle(s.ok, s.detail);
@@ -131,7 +155,7 @@ Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
   }
   if (state->remaining > 0) co_await state->done.async_wait(asio::as_tuple(asio::use_awaitable));
   HealthReport report;
-  report.checks = std::move(state->results);
+  report.checks = state->results;  // copied: a check settling late (after a cancelled wait) writes to the state
   report.checked_at = std::chrono::system_clock::now();
   for (const auto& c : report.checks) report.healthy = report.healthy && (c.ok || !c.critical);
   co_return report;
@@ -142,7 +166,7 @@ Task<HealthReport> run_on(Strand strand, std::vector<CheckToRun> checks) {
 Task<HealthReport> HealthRegistry::run() const {
   std::vector<CheckToRun> checks;
   checks.reserve(checks_.size());
-  for (const Entry& e : checks_) checks.push_back({e.name, e.check, e.options});
+  for (const Entry& e : checks_) checks.push_back({e.name, e.check, e.options, cache_->running_flag(e.name)});
   // Each check runs concurrently with the others, raced against its own timeout, all on one strand of
   // the caller's executor (a thread pool's included).
   auto strand = asio::make_strand(co_await asio::this_coro::executor);

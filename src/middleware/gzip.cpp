@@ -207,12 +207,18 @@ void GZip::on_response(Request& req, Response& res) {
   // (RFC 9110 §8.8.3): it goes out weakened. Copied now, before the header block changes.
   const std::string weak_etag = etag && etag->starts_with('"') ? "W/" + std::string(*etag) : std::string();
   add_vary(res, "Accept-Encoding", "Vary: Accept-Encoding\r\n");
-  if (not_modified || req.method() == Method::head || res.body().size() > kMaxCompressed) return;
+  if (req.method() == Method::head || (!not_modified && res.body().size() > kMaxCompressed)) return;
   GzipAcceptance acceptance;
   for (const HeaderField& f : req.headers()) {
     if (f.name.size() == 15 && iequals(f.name, "accept-encoding")) acceptance.add(f.value);
   }
   if (!acceptance.accepted()) return;
+  if (not_modified) {
+    // The validator the 200 this client got carried: weakened. (Had that 200 been too small to compress,
+    // the weak tag still matches its strong one under the weak comparison caches use for a 304.)
+    if (!weak_etag.empty()) res.set_header("ETag", weak_etag);
+    return;
+  }
   if (gzip_in_place(res.body(), options_.compress_level)) {
     detail::ResponseAccess::append_lines(res, "Content-Encoding: gzip\r\n");
     if (!weak_etag.empty()) res.set_header("ETag", weak_etag);

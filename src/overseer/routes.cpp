@@ -138,6 +138,7 @@ Router overseer_router(App& app) {
        }
        if (e.status() != 401 && e.status() != 403) throw;
        res.set_status(e.status());
+       for (const auto& [name, value] : e.headers()) res.set_header(name, value);  // WWW-Authenticate on a 401
      }
      res.set_header("Content-Type", "text/html; charset=utf-8");
      res.set_header("Cache-Control", "no-store");

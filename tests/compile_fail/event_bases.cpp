@@ -21,6 +21,11 @@ struct BigOrderPlaced : OrderPlaced {};
 struct BigOrderPlaced : OrderEvent {
   using bases = aegis::EventBases<OrderEvent>;
 };
+#elif CASE == 3
+// The new name with the old list: it names no type, so a derived type could not be told from its parent.
+struct BigOrderPlaced : OrderEvent {
+  using event_bases = aegis::EventBases<OrderEvent>;
+};
 #endif
 
 void publish_one(aegis::EventBus& bus) { auto task = bus.publish(BigOrderPlaced{}); }

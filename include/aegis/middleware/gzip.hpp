@@ -26,7 +26,7 @@ struct GZipOptions {
 /// refuses, `*` accepts), the body has at least `minimum_size` bytes, it has no `Content-Encoding` yet, its
 /// media type is not excluded, its status allows a body and the request is not HEAD. It then gets
 /// `Content-Encoding: gzip`, and a strong `ETag` is weakened (`"x"` becomes `W/"x"`: the compressed bytes
-/// are another representation). Every response that qualifies apart from the client's `Accept-Encoding`
+/// are another representation), on a 304 to a client that accepts gzip too. Every response that qualifies apart from the client's `Accept-Encoding`
 /// (HEAD included) gets `Accept-Encoding` appended to its `Vary`, so that caches keep both forms apart; so
 /// does a 304 whose media type is not excluded, as its 200 would.
 ///

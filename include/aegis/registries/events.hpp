@@ -36,7 +36,7 @@ struct EventBasesOf {
 namespace detail {
 template <class E>
 struct BasesOf {
-  static_assert(!requires { typename E::bases; },
+  static_assert(!requires { typename E::bases; } && !requires { typename E::event_bases; },
                 "aegis: declare an event's bases as `using event_bases = aegis::EventBasesOf<Self, Bases...>;`");
   using type = EventBases<>;
 };

@@ -112,7 +112,9 @@ TEST(Health, ChecksRunConcurrentlyWithTimeoutsAndThrowingChecksFail) {
 // The timeout holds for a check that cannot be cancelled: the report comes at the timeout, not when the
 // check is done (a hung query would otherwise hang every probe, and the cached report would stay healthy).
 TEST(Health, ACheckThatIgnoresCancellationDoesNotHoldTheReport) {
-  App app;
+  AppSettings s;
+  s.health_cache = 0ms;  // every probe runs the checks
+  App app(s);
   auto finished = std::make_shared<std::atomic<bool>>(false);
   app.health().add("hung", [finished]() -> Task<HealthStatus> {
     co_await uncancellable_sleep(1500ms);
@@ -130,6 +132,10 @@ TEST(Health, ACheckThatIgnoresCancellationDoesNotHoldTheReport) {
   EXPECT_NE(r.body.find(R"("detail":"timed out after 100 ms")"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find(R"("detail":"fine")"), std::string::npos) << r.body;
   EXPECT_FALSE(*finished);
+  // The next run does not start the check again beside the one still stuck: it reports it.
+  const auto again = client.roundtrip(test::get_request("/health/ready"));
+  EXPECT_EQ(again.status, 503);
+  EXPECT_NE(again.body.find("still running from an earlier run, past its 100 ms timeout"), std::string::npos) << again.body;
 }
 
 // run() on an executor of several threads: the checks complete concurrently on their threads, and every

@@ -274,6 +274,7 @@ TEST(Overseer, OnlyThoseWithOverseerViewGetIn) {
   EXPECT_EQ(refused.header("content-type"), "text/html; charset=utf-8");
   EXPECT_NE(refused.text().find("/overseer/assets/overseer.js"), std::string::npos);
   EXPECT_FALSE(refused.header("location"));
+  EXPECT_EQ(refused.header("www-authenticate"), "Bearer");
   App dev;
   use_overseer(dev);
   dev.include_router(overseer_router(dev));

@@ -48,10 +48,11 @@ aegis::Task<Order> OrdersState::add(Order order) {
   });
 }
 
-aegis::Task<Order> OrdersState::get(std::int64_t id, std::string owner) {
+aegis::Task<Order> OrdersState::get(std::int64_t id, std::optional<std::string> owner) {
   auto found = co_await db_->run([id, &owner](aegis::sql::Connection& c) -> std::optional<Order> {
-    auto row = c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ? AND (? = '' OR user_id = ?)",
-                           id, owner, owner);
+    auto row = owner ? c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ? AND user_id = ?",
+                                   id, *owner)
+                     : c.query_one("SELECT id, user_id, total, currency, status FROM orders WHERE id = ?", id);
     if (!row) return std::nullopt;
     Order o = order_from(*row);
     load_lines(c, o);
@@ -61,12 +62,14 @@ aegis::Task<Order> OrdersState::get(std::int64_t id, std::string owner) {
   co_return std::move(*found);
 }
 
-aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int64_t limit, std::string owner) {
+aegis::Task<std::vector<Order>> OrdersState::page(std::int64_t offset, std::int64_t limit,
+                                                  std::optional<std::string> owner) {
   co_return co_await db_->run([offset, limit, &owner](aegis::sql::Connection& c) {
     std::vector<Order> out;
-    for (const auto& r : c.query("SELECT id, user_id, total, currency, status FROM orders WHERE (? = '' OR user_id = ?) "
+    // Every user's orders only when no owner is given (staff), never for an empty id.
+    for (const auto& r : c.query("SELECT id, user_id, total, currency, status FROM orders WHERE (? = 1 OR user_id = ?) "
                                  "ORDER BY id LIMIT ? OFFSET ?",
-                                 owner, owner, limit, offset)) {
+                                 owner ? 0 : 1, owner.value_or(std::string()), limit, offset)) {
       out.push_back(order_from(r));
       load_lines(c, out.back());
     }
@@ -176,8 +179,11 @@ void OrdersModule::register_middleware(aegis::App& app) { app.add_middleware<Ord
 
 namespace {
 
-// Whose orders a caller sees: staff (orders.edit) every user's, a customer only their own.
-std::string owner_filter(const aegis::Principal& me) { return me.has_permission("orders.edit") ? std::string() : me.id; }
+// Whose orders a caller sees: staff (orders.edit) every user's (none named), a customer only their own.
+std::optional<std::string> owner_filter(const aegis::Principal& me) {
+  if (me.has_permission("orders.edit")) return std::nullopt;
+  return me.id;
+}
 
 // The money of `quantity` items at `price`, in cents: sums of doubles drift (3 x 3.20 = 9.600000000000001).
 std::int64_t cents(double price, std::int64_t quantity) {

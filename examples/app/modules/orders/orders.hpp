@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -71,10 +72,10 @@ class OrdersState {
   const OrdersSettings& settings() const noexcept { return settings_; }
   /// Stores the order and its lines in one transaction; the result has its id.
   aegis::Task<Order> add(Order order);
-  /// Throws OrderNotFound, also for an order of another user than `owner` (empty: any user's).
-  aegis::Task<Order> get(std::int64_t id, std::string owner);
-  /// Orders by id; only `owner`'s unless it is empty.
-  aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit, std::string owner);
+  /// Throws OrderNotFound, also for an order of another user than `owner` (none: any user's).
+  aegis::Task<Order> get(std::int64_t id, std::optional<std::string> owner);
+  /// Orders by id; only `owner`'s when one is given.
+  aegis::Task<std::vector<Order>> page(std::int64_t offset, std::int64_t limit, std::optional<std::string> owner);
   aegis::Task<std::int64_t> count();
   /// How much of each SKU the stored orders took.
   aegis::Task<std::vector<std::pair<std::string, std::int64_t>>> sold_per_sku();
