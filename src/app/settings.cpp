@@ -69,15 +69,7 @@ class EnvReader {
     const auto v = get(name);
     if (!v) return;
     out.clear();
-    std::string_view rest(*v);
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (!item.empty()) out.emplace_back(item);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
+    for (const std::string_view item : detail::settings_list(*v)) out.emplace_back(item);
   }
 
   void fail(std::string message) const { errors_.push_back(std::move(message)); }

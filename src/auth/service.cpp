@@ -65,15 +65,7 @@ AuthSettings auth_settings_from_env(AuthSettings s, std::vector<std::string>& er
   }
   if (auto v = detail::settings_value("AEGIS_TRUSTED_ORIGINS")) {
     s.trusted_origins.clear();
-    std::string_view rest = *v;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      std::string_view o = rest.substr(0, comma);
-      while (!o.empty() && o.front() == ' ') o.remove_prefix(1);
-      while (!o.empty() && o.back() == ' ') o.remove_suffix(1);
-      if (!o.empty()) s.trusted_origins.emplace_back(o);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
+    for (const std::string_view o : detail::settings_list(*v)) s.trusted_origins.emplace_back(o);
   }
   return s;
 }

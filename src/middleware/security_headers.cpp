@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "http/access.hpp"
+#include "middleware/header_lines.hpp"
 
 namespace aegis {
 
@@ -37,8 +38,7 @@ std::vector<std::string> security_header_problems(const SecurityHeadersSettings&
     const std::size_t comma = rest.find(',');
     std::string_view token = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    token = detail::trim_ows(token);
     bool known = false;
     for (const std::string_view p : kPolicies) known = known || iequals(token, p);
     if (!known) {

@@ -45,16 +45,7 @@ std::optional<std::set<std::string>> enabled_modules() {
   const auto v = detail::settings_value("AEGIS_MODULES_ENABLED");
   if (!v) return std::nullopt;
   std::set<std::string> names;
-  std::string_view rest(*v);
-  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
-  while (!rest.empty()) {
-    const std::size_t comma = rest.find(',');
-    std::string_view name = rest.substr(0, comma);
-    while (!name.empty() && blank(name.front())) name.remove_prefix(1);
-    while (!name.empty() && blank(name.back())) name.remove_suffix(1);
-    if (!name.empty()) names.emplace(name);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-  }
+  for (const std::string_view name : detail::settings_list(*v)) names.emplace(name);
   if (names.empty()) {
     throw StartupError("AEGIS_MODULES_ENABLED names no module: unset it to enable every module, or list the ones to "
                        "enable");

@@ -46,6 +46,19 @@ std::optional<std::string> settings_value(const std::string& name) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> settings_list(std::string_view text) {
+  std::vector<std::string_view> items;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
 std::string settings_variable(std::string_view prefix, std::string_view member) {
   std::string out = "AEGIS_";
   auto add = [&out](std::string_view part) {

@@ -166,12 +166,7 @@ Needs needs_of() {
 /// to the list.
 template <class... R>
 const Rules& element_rules_of() {
-  static const Rules rules = [] {
-    Rules r = rules_of<R...>();
-    r.min_length = 0;
-    r.max_length = std::numeric_limits<std::size_t>::max();
-    return r;
-  }();
+  static const Rules rules = item_rules(rules_of<R...>());
   return rules;
 }
 
@@ -440,9 +435,7 @@ struct Extract<Form<T>> {
       Rules items;
       const Rules* element = member;
       if (IsVector<M>::value && member != nullptr) {
-        items = *member;
-        items.min_length = 0;
-        items.max_length = std::numeric_limits<std::size_t>::max();
+        items = item_rules(*member);
         element = &items;
       }
       read_values(

@@ -144,6 +144,12 @@ class IssueInput {
 void check_number(const Rules& rules, double v, const IssueInput& input, Validator& val);
 void check_string(const Rules& rules, std::string_view s, const IssueInput& input, Validator& val);
 void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val);
+/// A list's rules as they apply to each item: the bounds and the pattern; the lengths are the list's.
+inline Rules item_rules(Rules list) noexcept {
+  list.min_length = 0;
+  list.max_length = std::numeric_limits<std::size_t>::max();
+  return list;
+}
 /// Records the issue for an integer outside [min, max].
 void fail_int_range(Validator& val, bool too_small, long long min, unsigned long long max, const std::string& input);
 /// How many characters (code points) the UTF-8 text `s` holds: what MinLength and MaxLength count.

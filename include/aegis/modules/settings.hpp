@@ -12,10 +12,10 @@
 #include <aegis/app/lifecycle.hpp>
 #include <aegis/json/convert.hpp>
 
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aegis {
 
@@ -24,6 +24,8 @@ namespace detail {
 std::optional<std::string> settings_value(const std::string& name);
 /// AEGIS_<PREFIX>_<MEMBER>, upper-cased, non-identifier characters turned into '_'.
 std::string settings_variable(std::string_view prefix, std::string_view member);
+/// The items of a comma-separated setting, each without the spaces and tabs around it; empty ones skipped.
+std::vector<std::string_view> settings_list(std::string_view text);
 }  // namespace detail
 
 /// Reads T from the environment over `defaults` (see the file comment). Throws StartupError listing every
@@ -49,17 +51,8 @@ T load_settings(std::string_view prefix, T defaults = {}) {
       // bounds and pattern apply to each item and the lengths to the list.
       auto& list = out.*D.pointer;
       list.clear();
-      Rules item_rules = member_rules != nullptr ? *member_rules : Rules{};
-      item_rules.min_length = 0;
-      item_rules.max_length = std::numeric_limits<std::size_t>::max();
-      std::string_view rest = *text;
-      while (!rest.empty()) {
-        const std::size_t comma = rest.find(',');
-        std::string_view item = rest.substr(0, comma);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item.empty()) continue;
+      const Rules item_rules = detail::item_rules(member_rules != nullptr ? *member_rules : Rules{});
+      for (const std::string_view item : detail::settings_list(*text)) {
         Validator item_val;
         read_text(item, list.emplace_back(), item_val, &item_rules);
         for (const auto& issue : item_val.issues()) {
