@@ -42,15 +42,20 @@ bool BlockingPool::try_acquire() noexcept {
 
 void BlockingPool::release() noexcept { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
 
-Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn) {
+Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn, const Request* request) {
   if (!pool.try_acquire()) throw HttpError(503, "Server busy", {{"Retry-After", "1"}});
   std::exception_ptr error;
   co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [&pool, &fn, &error](auto handler) {
+      [&pool, &fn, &error, request](auto handler) {
         // The guard keeps the I/O thread's event loop alive while the job runs elsewhere.
         auto work = asio::make_work_guard(asio::get_associated_executor(handler));
-        asio::post(pool.executor(), [&pool, &fn, &error, handler = std::move(handler), work = std::move(work)]() mutable {
+        asio::post(pool.executor(), [&pool, &fn, &error, request, handler = std::move(handler),
+                                     work = std::move(work)]() mutable {
           try {
+            // A job still queued when the server gave up on its request (the grace period of a shutdown
+            // ran out) has no one to answer: it is dropped, not run, so a full queue cannot hold the
+            // shutdown up or make changes nobody will hear of.
+            if (request != nullptr && request->abandoned()) throw HttpError(503, "Server shutting down");
             fn();
           } catch (...) {
             error = std::current_exception();

@@ -33,6 +33,8 @@ struct RequestAccess {
     r.version_ = version;
   }
   static void set_method(Request& r, Method m) noexcept { r.method_ = m; }
+  /// Points the request at its connection's "given up" flag (what `Request::abandoned()` reads).
+  static void watch_abandoned(Request& r, const std::atomic<bool>* flag) noexcept { r.abandoned_ = flag; }
   /// Splits the target into path and query and normalises the path. False when the target is malformed.
   static bool set_target_parts(Request& r, std::string_view raw_path, std::string_view query);
   static void add_header(Request& r, std::string_view name, std::string_view value) {

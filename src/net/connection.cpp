@@ -64,6 +64,7 @@ class Connection final : public ConnectionNode {
       client_ip_ = remote.address().to_string();
       client_port_ = remote.port();
     }
+    RequestAccess::watch_abandoned(request_, &killed_);
     worker_.add(*this);
   }
 
@@ -148,7 +149,9 @@ class Connection final : public ConnectionNode {
   State state_ = State::reading;
   bool continue_sent_ = false;
   bool timed_out_ = false;
-  bool killed_ = false;
+  // Set when the server gives up on the connection (grace period over, or a second stop); read by
+  // `.blocking()` jobs on pool threads through Request::abandoned().
+  std::atomic<bool> killed_{false};
 };
 
 void Connection::acquire_buffer() {
@@ -425,6 +428,8 @@ asio::awaitable<void> Connection::run() {
     if (buf_ != nullptr) next = process();
     while (next == Next::await_handler) {
       co_await await_handler();
+      // Given up on while the handler ran: the response is not sent (the socket closes unanswered).
+      if (killed_) co_return;
       next = finish_dispatch();
       if (next == Next::read) next = process();
     }

@@ -212,6 +212,68 @@ TEST(GracefulStop, ConnectionStillMidRequestAfterTheGracePeriodIsCut) {
   server.server().wait();
 }
 
+TEST(GracefulStop, AHandlerStillRunningWhenTheGracePeriodEndsIsNotAnswered) {
+  std::atomic<bool> started{false};
+  std::atomic<bool> saw_abandoned{false};
+  App app;
+  itest::add_basic_routes(app);
+  app.router().get("/slow", [&](const Request& req) -> Task<std::string> {
+    started = true;
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, Ms(600));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    saw_abandoned = req.abandoned();
+    co_return std::string("late");
+  });
+  auto settings = test::test_settings();
+  settings.graceful_timeout = Ms(150);
+  test::TestServer server(app, settings);
+  test::RawClient client(server.port());
+  client.send(test::get_request("/slow"));
+  ASSERT_TRUE(wait_for(started, Ms(2000)));
+  server.server().stop();
+  EXPECT_TRUE(client.closed_by_server(Ms(3000)));
+  EXPECT_TRUE(client.pending().empty()) << "a response was sent after the grace period: " << client.pending();
+  server.server().wait();
+  EXPECT_TRUE(saw_abandoned.load()) << "Request::abandoned() was false after the grace period";
+}
+
+TEST(GracefulStop, BlockingJobsStillQueuedWhenTheGracePeriodEndsAreNotRun) {
+  std::atomic<int> ran{0};
+  std::atomic<bool> started{false};
+  AppSettings app_settings;
+  app_settings.blocking_threads = 1;
+  App app(std::move(app_settings));
+  itest::add_basic_routes(app);
+  app.router()
+      .post("/work",
+            [&]() {
+              started = true;
+              ++ran;
+              std::this_thread::sleep_for(Ms(400));
+              return std::string("done");
+            })
+      .blocking();
+  auto settings = test::test_settings();
+  settings.graceful_timeout = Ms(150);
+  test::TestServer server(app, settings);
+  std::vector<std::unique_ptr<test::RawClient>> clients;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<test::RawClient>(server.port()));
+    clients.back()->send("POST /work HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n");
+  }
+  ASSERT_TRUE(wait_for(started, Ms(2000)));
+  std::this_thread::sleep_for(Ms(50));  // the other two are queued behind the one pool thread
+  const auto stop_at = Clock::now();
+  server.server().stop();
+  for (auto& c : clients) {
+    EXPECT_TRUE(c->closed_by_server(Ms(3000)));
+    EXPECT_TRUE(c->pending().empty()) << "answered after the grace period: " << c->pending();
+  }
+  server.server().wait();
+  EXPECT_EQ(ran.load(), 1) << "a queued job ran after the grace period";
+  EXPECT_LT(std::chrono::duration_cast<Ms>(Clock::now() - stop_at).count(), 1000);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Workers
 

@@ -820,8 +820,9 @@ std::vector<PlanStep> build_plan(const EndpointSetup& setup, const Needs& handle
                                  bool raw_handler);
 
 /// Runs `fn` on the blocking pool and resumes on the calling I/O thread; rethrows what `fn` throws.
-/// Answers 503 (HttpError) when the pool's queue is full.
-Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn);
+/// Answers 503 (HttpError) when the pool's queue is full, and without running `fn` when `request` was
+/// abandoned (a shutdown's grace period ran out) before a pool thread took the job.
+Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn, const Request* request = nullptr);
 
 /// Resolves the plan's steps in order; a step whose parameters did not validate leaves its slot empty and
 /// its issues in `val`.
@@ -904,7 +905,7 @@ class TypedInvoker final : public Invoker {
     } else if (pool_ != nullptr) {
       std::optional<std::remove_cvref_t<decltype(call_for_value<Args>(fn_, slots))>> result;
       auto work = [&] { result.emplace(call_for_value<Args>(fn_, slots)); };
-      co_await run_blocking(*pool_, work);
+      co_await run_blocking(*pool_, work, &req);
       write_result(std::move(*result), res, status_);
     } else {
       write_result(call_for_value<Args>(fn_, slots), res, status_);

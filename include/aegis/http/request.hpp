@@ -3,6 +3,7 @@
 #include <aegis/http/headers.hpp>
 #include <aegis/http/method.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -117,6 +118,12 @@ class Request {
   /// True when the connection stays open after this request (HTTP/1.1 default, or keep-alive asked on 1.0).
   bool keep_alive() const noexcept { return keep_alive_; }
 
+  /// True once the server has given up on this request: a shutdown's grace period ran out (or a second
+  /// signal came) while it was being handled, so its response will not be sent. A long handler may check
+  /// it to stop early; a `.blocking()` handler still waiting for a pool thread then is not run at all.
+  /// Safe to call from any thread.
+  bool abandoned() const noexcept { return abandoned_ != nullptr && abandoned_->load(std::memory_order_relaxed); }
+
  private:
   friend struct detail::RequestAccess;
 
@@ -143,6 +150,8 @@ class Request {
   std::string client_ip_storage_;
   std::chrono::steady_clock::time_point started_at_{};
   std::shared_ptr<const Principal> principal_;
+  // The serving connection's "given up" flag (set once per connection; null outside a server).
+  const std::atomic<bool>* abandoned_ = nullptr;
 };
 
 }  // namespace aegis
