@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -22,7 +23,7 @@ namespace aegis {
 
 namespace {
 
-constexpr std::string_view kUsage =
+constexpr std::string_view kUsageHead =
     "usage: {0} [serve] [--host HOST] [--port PORT] [--workers N]\n"
     "       {0} routes | check | health | openapi\n"
     "\n"
@@ -31,14 +32,84 @@ constexpr std::string_view kUsage =
     "  routes   print the route table\n"
     "  check    print the middleware stack, the lifecycle and the diagnostics; exit 1 on errors\n"
     "  health   run the startup hooks and every health check once; exit 1 when a critical check fails\n"
-    "  openapi  print the OpenAPI document\n"
+    "  openapi  print the OpenAPI document\n";
+constexpr std::string_view kUsageTail =
     "\n"
-    "Settings come from AEGIS_* environment variables (AEGIS_HOST, AEGIS_PORT, AEGIS_WORKERS, ...);\n"
-    "flags override them.\n";
+    "Settings come from AEGIS_* environment variables (AEGIS_HOST, AEGIS_PORT, AEGIS_WORKERS, ...) and a\n"
+    ".env file in the working directory; flags override them.\n";
 
 bool parse_uint(std::string_view text, unsigned long max, unsigned long& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return !text.empty() && ec == std::errc{} && end == text.data() + text.size() && out <= max;
+}
+
+bool is_builtin_command(std::string_view name) {
+  return name == "serve" || name == "routes" || name == "check" || name == "health" || name == "openapi";
+}
+
+// The usage text, the app's own commands listed with the built-in ones.
+void print_usage(std::FILE* out, const std::string& program, const App& app) {
+  fmt::print(out, fmt::runtime(kUsageHead), program);
+  for (const auto& c : app.commands()) fmt::print(out, "  {:<8} {}\n", c.name, c.summary);
+  fmt::print(out, "{}", kUsageTail);
+}
+
+bool wants_help(std::string_view arg) { return arg == "-h" || arg == "--help" || arg == "help"; }
+
+// Reads the built-in command and its flags into `server`; every problem goes to `errors`. With
+// `app_commands_known` false (the app's setup failed before it could add its commands) a first word that
+// is not a built-in command is not reported: it may be one of the app's.
+std::string parse_command_line(int argc, char** argv, ServerSettings& server, std::vector<std::string>& errors,
+                               bool app_commands_known) {
+  std::string command = "serve";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
+      if (i + 1 >= argc) {
+        errors.push_back(std::string(flag) + ": missing value");
+        return std::nullopt;
+      }
+      return std::string_view(argv[++i]);
+    };
+    unsigned long n = 0;
+    if (arg == "--host") {
+      if (const auto v = value(arg)) {
+        if (v->empty()) {
+          errors.push_back("--host: must not be empty");
+        } else {
+          server.host = *v;
+        }
+      }
+    } else if (arg == "--port") {
+      if (const auto v = value(arg)) {
+        if (parse_uint(*v, 65535, n)) {
+          server.port = static_cast<std::uint16_t>(n);
+        } else {
+          errors.push_back("--port: expected 0-65535, got '" + std::string(*v) + "'");
+        }
+      }
+    } else if (arg == "--workers") {
+      if (const auto v = value(arg)) {
+        if (parse_uint(*v, 1024, n)) {
+          server.workers = static_cast<unsigned>(n);
+        } else {
+          errors.push_back("--workers: expected 0-1024, got '" + std::string(*v) + "'");
+        }
+      }
+    } else if (i == 1 && !arg.starts_with("-")) {
+      command = arg;
+    } else {
+      errors.push_back("unknown argument '" + std::string(arg) + "'");
+    }
+  }
+  if (!is_builtin_command(command) && app_commands_known) errors.push_back("unknown command '" + command + "'");
+  return command;
+}
+
+// "host:port" as a URL's authority: an IPv6 address goes in brackets.
+std::string authority(const std::string& host, std::uint16_t port) {
+  if (host.find(':') != std::string::npos && !host.starts_with('[')) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
 }
 
 // Installs the stderr logger at the level AEGIS_LOG_LEVEL names. An unknown name leaves the level at info
@@ -169,10 +240,21 @@ int run(int argc, char** argv, App& app, const std::function<void(App&)>& setup)
   try {
     setup(app);
   } catch (const std::exception& e) {
-    // The core settings' errors are listed too: one run names every invalid value it can.
+    const std::string program = argc > 0 ? argv[0] : "app";
+    // Help does not depend on the environment: it is printed (without the app's own commands, which the
+    // failed setup did not add), and the setup's error follows as a note.
+    if (std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* a) { return wants_help(a); })) {
+      print_usage(stdout, program, app);
+      fmt::print(stderr, "note: the app's own commands are not listed: its setup failed: {}\n", e.what());
+      return 0;
+    }
+    // The core settings' and the command line's errors are listed too: one run names every invalid value
+    // it can.
     std::vector<std::string> errors;
     if (std::string level = configure_logging(); !level.empty()) errors.push_back(std::move(level));
-    app_settings_from_env(app.settings(), errors);
+    AppSettings settings = app_settings_from_env(app.settings(), errors);
+    const bool app_command = argc > 1 && !std::string_view(argv[1]).starts_with("-") && !is_builtin_command(argv[1]);
+    if (!app_command) parse_command_line(argc, argv, settings.server, errors, false);
     for (const auto& error : errors) fmt::print(stderr, "error: {}\n", error);
     fmt::print(stderr, "error: {}\n", e.what());
     return errors.empty() ? 1 : 2;
@@ -206,51 +288,17 @@ int run(int argc, char** argv, App& app) {
     }
   }
 
-  std::string command = "serve";
   for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string_view flag) -> std::string_view {
-      if (i + 1 >= argc) {
-        errors.push_back(std::string(flag) + ": missing value");
-        return {};
-      }
-      return argv[++i];
-    };
-    unsigned long n = 0;
-    if (arg == "-h" || arg == "--help" || arg == "help") {
-      fmt::print(fmt::runtime(kUsage), program);
-      for (const auto& c : app.commands()) fmt::print("  {:<8} {}\n", c.name, c.summary);
+    if (wants_help(argv[i])) {
+      print_usage(stdout, program, app);
       return 0;
-    } else if (arg == "--host") {
-      settings.server.host = value(arg);
-    } else if (arg == "--port") {
-      std::string_view v = value(arg);
-      if (parse_uint(v, 65535, n)) {
-        settings.server.port = static_cast<std::uint16_t>(n);
-      } else {
-        errors.push_back("--port: expected 0-65535, got '" + std::string(v) + "'");
-      }
-    } else if (arg == "--workers") {
-      std::string_view v = value(arg);
-      if (parse_uint(v, 1024, n)) {
-        settings.server.workers = static_cast<unsigned>(n);
-      } else {
-        errors.push_back("--workers: expected 0-1024, got '" + std::string(v) + "'");
-      }
-    } else if (i == 1 && !arg.starts_with("-")) {
-      command = arg;
-    } else {
-      errors.push_back("unknown argument '" + std::string(arg) + "'");
     }
   }
-  if (command != "serve" && command != "routes" && command != "check" && command != "health" &&
-      command != "openapi") {
-    errors.push_back("unknown command '" + command + "'");
-  }
+  const std::string command = parse_command_line(argc, argv, settings.server, errors, true);
   if (!errors.empty()) {
     for (const auto& e : errors) fmt::print(stderr, "error: {}\n", e);
     fmt::print(stderr, "\n");
-    fmt::print(stderr, fmt::runtime(kUsage), program);
+    print_usage(stderr, program, app);
     return 2;
   }
   app.settings() = settings;
@@ -292,11 +340,12 @@ int run(int argc, char** argv, App& app) {
   try {
     Server server(settings.server, [&app](Request& req, Response& res) { return app.handle(req, res); });
     server.run([&] {
-      spdlog::info("{} serving on http://{}:{} ({} worker{})", settings.title, settings.server.host, server.port(),
+      spdlog::info("{} serving on http://{} ({} worker{})", settings.title,
+                   authority(settings.server.host, server.port()),
                    settings.server.workers == 0 ? std::string("auto") : std::to_string(settings.server.workers),
                    settings.server.workers == 1 ? "" : "s");
     });
-    spdlog::info("stopped accepting; in-flight requests drained");
+    spdlog::info("stopped: every connection is closed");
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: cannot serve: {}\n", e.what());
     code = 1;

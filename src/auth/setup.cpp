@@ -168,6 +168,10 @@ int users_command(App& app, std::span<const std::string> args) {
       "  create makes a user with the given roles (which must exist). The password is asked for twice on a\n"
       "  terminal, or read as one line from standard input with --password-stdin (or when standard input is\n"
       "  not a terminal).\n";
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::cout << kUsage;
+    return 0;
+  }
   const bool admin = !args.empty() && args[0] == "create-admin";
   if (args.empty() || (!admin && args[0] != "create")) {
     if (!args.empty()) std::cerr << "error: unknown users command '" << args[0] << "'\n";

@@ -38,7 +38,9 @@ namespace {
 
 tcp::endpoint resolve(const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(host, ec);
+  // An IPv6 address may come as it is written in a URL: "[::1]".
+  const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  auto address = asio::ip::make_address(bracketed ? host.substr(1, host.size() - 2) : host, ec);
   if (!ec) return {address, port};
   asio::io_context ctx(1);
   tcp::resolver resolver(ctx);

@@ -34,8 +34,9 @@ void read_seconds(const char* name, std::chrono::milliseconds& field, std::vecto
   const std::string& text = *raw;
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v <= 0 || v > 86400.0 * 365) {
-    errors.push_back(std::string(name) + ": expected a positive number of seconds, got '" + text + "'");
+  // At least a millisecond (the unit the server counts in), at most a year.
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v) || v < 0.001 || v > 86400.0 * 365) {
+    errors.push_back(std::string(name) + ": expected a number of seconds from 0.001 to 31536000, got '" + text + "'");
     return;
   }
   field = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(v * 1000)));

@@ -119,6 +119,41 @@ TEST(ExampleApp, ASetupErrorIsListedWithTheCoreSettingsErrors) {
   EXPECT_NE(out.find("AEGIS_DATABASE_URL: unsupported database scheme 'bogus'"), std::string::npos) << out;
 }
 
+// Help does not depend on the environment, and the command line's own errors are listed with a failed
+// setup's; a flag missing its value is reported once; an empty --host is refused as AEGIS_HOST= is.
+TEST(ExampleApp, TheCommandLineIsCheckedEvenWhenTheSetupFails) {
+  const std::string bad_db = std::string("AEGIS_DATABASE_URL=garbage ") + AEGIS_EXAMPLE_BINARY;
+  auto [status, out] = shell(bad_db + " --help 2>/dev/null");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_NE(out.find("usage: "), std::string::npos) << out;
+  EXPECT_NE(out.find("commands:"), std::string::npos) << out;
+
+  std::tie(status, out) = shell(bad_db + " --port x --workers 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("--port: expected 0-65535, got 'x'"), std::string::npos) << out;
+  EXPECT_NE(out.find("--workers: missing value"), std::string::npos) << out;
+  EXPECT_NE(out.find("unsupported database scheme"), std::string::npos) << out;
+
+  const std::string good = std::string("AEGIS_DATABASE_URL=sqlite::memory: ") + AEGIS_EXAMPLE_BINARY;
+  std::tie(status, out) = shell(good + " routes --port 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("--port: missing value"), std::string::npos) << out;
+  EXPECT_EQ(out.find("expected 0-65535"), std::string::npos) << "the missing value was reported twice: " << out;
+
+  std::tie(status, out) = shell(good + " routes --host '' 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 2) << out;
+  EXPECT_NE(out.find("--host: must not be empty"), std::string::npos) << out;
+
+  // The app's own commands are listed among the commands, and answer --help themselves.
+  std::tie(status, out) = shell(good + " --help 2>&1");
+  const auto users = out.find("  users ");
+  ASSERT_NE(users, std::string::npos) << out;
+  EXPECT_LT(users, out.find("Settings come from")) << out;
+  std::tie(status, out) = shell(good + " users --help 2>/dev/null");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_NE(out.find("create-admin"), std::string::npos) << out;
+}
+
 TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
   TempDir dir;
   {
