@@ -4,12 +4,18 @@
 #include <aegis/http/headers.hpp>
 #include <aegis/http/request.hpp>
 #include <aegis/http/response.hpp>
+#include <aegis/http/status.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
 #include <boost/beast/http/error.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
 
 #include "http/access.hpp"
 #include "http/url.hpp"
@@ -25,7 +31,81 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-// Applies one Set-Cookie value to the jar: a Max-Age of 0 or less, or an Expires in the past, removes.
+bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// The leading digits of `s` as a number (at most `max_digits` of them), and how many there were.
+std::pair<int, std::size_t> leading_number(std::string_view s, std::size_t max_digits) noexcept {
+  int value = 0;
+  std::size_t n = 0;
+  while (n < s.size() && n < max_digits && is_digit(s[n])) value = value * 10 + (s[n++] - '0');
+  return {value, n};
+}
+
+// RFC 6265 section 5.1.1: the lenient date of a cookie's Expires attribute ("Wed, 21 Oct 2015 07:28:00
+// GMT", "Wednesday, 21-Oct-15 07:28:00 GMT", ...), as a UTC time; nullopt when it is not a date.
+std::optional<std::chrono::sys_seconds> parse_cookie_date(std::string_view text) {
+  static constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  auto is_delimiter = [](unsigned char c) {
+    return c == 0x09 || (c >= 0x20 && c <= 0x2F) || (c >= 0x3B && c <= 0x40) || (c >= 0x5B && c <= 0x60) ||
+           (c >= 0x7B && c <= 0x7E);
+  };
+  std::optional<int> hour, minute, second, day, month, year;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_delimiter(static_cast<unsigned char>(text[i]))) ++i;
+    const std::size_t start = i;
+    while (i < text.size() && !is_delimiter(static_cast<unsigned char>(text[i]))) ++i;
+    const std::string_view token = text.substr(start, i - start);
+    if (token.empty()) continue;
+    if (!hour) {
+      // hms-time: 1*2DIGIT ":" 1*2DIGIT ":" 1*2DIGIT, then anything but a digit.
+      const auto [h, hn] = leading_number(token, 2);
+      if (hn > 0 && hn < token.size() && token[hn] == ':') {
+        const auto [m, mn] = leading_number(token.substr(hn + 1), 2);
+        const std::size_t after_m = hn + 1 + mn;
+        if (mn > 0 && after_m < token.size() && token[after_m] == ':') {
+          const auto [s, sn] = leading_number(token.substr(after_m + 1), 2);
+          const std::size_t end = after_m + 1 + sn;
+          if (sn > 0 && (end == token.size() || !is_digit(token[end]))) {
+            hour = h, minute = m, second = s;
+            continue;
+          }
+        }
+      }
+    }
+    const auto [number, digits] = leading_number(token, 4);
+    const bool ends_number = digits == token.size() || !is_digit(token[digits]);
+    if (!day && digits >= 1 && digits <= 2 && ends_number) {
+      day = number;
+      continue;
+    }
+    if (!month && token.size() >= 3) {
+      bool found = false;
+      for (std::size_t m = 0; m < 12 && !found; ++m) {
+        if (iequals(token.substr(0, 3), kMonths[m])) {
+          month = static_cast<int>(m) + 1;
+          found = true;
+        }
+      }
+      if (found) continue;
+    }
+    if (!year && digits >= 2 && digits <= 4 && ends_number) year = number;
+  }
+  if (!hour || !day || !month || !year) return std::nullopt;
+  int y = *year;
+  if (y >= 70 && y <= 99) y += 1900;
+  if (y >= 0 && y <= 69) y += 2000;
+  if (*day < 1 || *day > 31 || y < 1601 || *hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(*month)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days(date) + std::chrono::hours(*hour) + std::chrono::minutes(*minute) +
+         std::chrono::seconds(*second);
+}
+
+// Applies one Set-Cookie value to the jar (RFC 6265 section 5.3): a Max-Age of 0 or less removes the
+// cookie; without a Max-Age, an Expires date that is not in the future does.
 void apply_set_cookie(std::map<std::string, std::string>& jar, std::string_view header) {
   const std::size_t semi = header.find(';');
   const std::string_view pair = header.substr(0, semi);
@@ -34,20 +114,27 @@ void apply_set_cookie(std::map<std::string, std::string>& jar, std::string_view 
   const std::string name(trim(pair.substr(0, eq)));
   std::string_view value = trim(pair.substr(eq + 1));
   if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-  bool expired = false;
+  std::optional<bool> max_age_expired;  // the last valid Max-Age, which wins over any Expires
+  std::optional<bool> expires_expired;  // the last valid Expires
   std::string_view attrs = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
   while (!attrs.empty()) {
     const std::size_t next = attrs.find(';');
     std::string_view attr = trim(attrs.substr(0, next));
     attrs = next == std::string_view::npos ? std::string_view{} : attrs.substr(next + 1);
     if (attr.size() >= 8 && iequals(attr.substr(0, 8), "max-age=")) {
-      const std::string_view n = attr.substr(8);
-      expired = expired || n.starts_with('-') || n == "0";
+      // A DIGIT or "-" first, then only DIGITs; anything else is not a Max-Age and is ignored.
+      std::string_view n = trim(attr.substr(8));
+      const bool negative = n.starts_with('-');
+      if (negative) n.remove_prefix(1);
+      if (n.empty() || !std::all_of(n.begin(), n.end(), is_digit)) continue;
+      max_age_expired = negative || n.find_first_not_of('0') == std::string_view::npos;
     } else if (attr.size() >= 8 && iequals(attr.substr(0, 8), "expires=")) {
-      expired = expired || attr.find("1970") != std::string_view::npos;
+      if (const auto when = parse_cookie_date(trim(attr.substr(8)))) {
+        expires_expired = *when <= std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+      }
     }
   }
-  if (expired) {
+  if (max_age_expired.value_or(expires_expired.value_or(false))) {
     jar.erase(name);
   } else {
     jar[name] = std::string(value);
@@ -169,6 +256,9 @@ TestResponse TestClient::run(const TestRequest& r) {
   if (!has_host) message.append("Host: localhost\r\n");
   std::string cookie_line;
   for (const auto& [name, value] : jar_) {
+    const bool replaced =
+        std::any_of(r.cookies_.begin(), r.cookies_.end(), [&](const auto& c) { return c.first == name; });
+    if (replaced) continue;  // this request's own cookie of that name goes instead
     if (!cookie_line.empty()) cookie_line.append("; ");
     cookie_line.append(name).append("=").append(value);
   }
@@ -212,7 +302,12 @@ TestResponse TestClient::run(const TestRequest& r) {
     if (colon == std::string_view::npos) continue;
     out.headers_.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
   }
-  if (r.method_ != Method::head) out.body_ = res.body();
+  // What the server would send: no body where the status forbids one (nor its length), none for HEAD (but
+  // the length a GET would have).
+  if (!status_forbids_body(res.status())) {
+    out.headers_.emplace_back("Content-Length", std::to_string(res.body().size()));
+    if (r.method_ != Method::head) out.body_ = res.body();
+  }
   for (const auto& [name, value] : out.headers_) {
     if (iequals(name, "set-cookie")) apply_set_cookie(jar_, value);
   }

@@ -55,10 +55,13 @@ class TestClient;
 /// One request being built; `send()` (or converting to TestResponse) runs it through the app.
 class TestRequest {
  public:
+  /// Adds a header line as it is: a malformed name or value goes to the server's parser, which answers it
+  /// as it would over a socket (400).
   TestRequest& header(std::string_view name, std::string_view value);
   /// Adds a query parameter (percent-encoded here).
   TestRequest& query(std::string_view name, std::string_view value);
-  /// Sends a cookie with this request only (the client's jar is sent too).
+  /// Sends a cookie with this request only; it replaces a cookie of the same name in the client's jar for
+  /// this request (the rest of the jar is sent too). Name and value go into the Cookie line as they are.
   TestRequest& cookie(std::string_view name, std::string_view value);
   /// The body as is, with its Content-Type.
   TestRequest& body(std::string content, std::string_view content_type = "text/plain; charset=utf-8");
@@ -94,6 +97,9 @@ class TestRequest {
 
 /// Drives a whole app in process, without sockets: the request is parsed by the same parser the server
 /// uses and answered by the same dispatch (middleware included), coroutines and blocking routes included.
+/// The response is what a client would receive: no body for HEAD or a status that forbids one (1xx, 204,
+/// 304), and `Content-Length` as the server sends it (the server's `Date` and `Server` lines are not
+/// added).
 /// Users test their apps with it:
 ///
 ///     aegis::testing::TestClient client(app);
@@ -133,7 +139,9 @@ class TestClient {
   TestRequest del(std::string target) { return request(Method::del, std::move(target)); }
   TestRequest options(std::string target) { return request(Method::options, std::move(target)); }
 
-  /// The cookie jar: what responses set (and did not expire), sent with every request.
+  /// The cookie jar: what responses set (and did not expire), sent with every request. A `Set-Cookie` whose
+  /// Max-Age is 0 or less, or (without Max-Age) whose Expires date is past, removes the cookie (RFC 6265
+  /// section 5.3). Path and Domain are not kept: every cookie goes with every request.
   const std::map<std::string, std::string>& cookies() const noexcept { return jar_; }
   void set_cookie(std::string name, std::string value) { jar_[std::move(name)] = std::move(value); }
   void clear_cookies() noexcept { jar_.clear(); }

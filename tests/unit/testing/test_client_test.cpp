@@ -50,6 +50,64 @@ TEST(TestClient, KeepsCookiesAcrossCallsAndForgetsExpiredOnes) {
   EXPECT_EQ(client.get("/whoami").send().text(), "nobody");
 }
 
+// RFC 6265 section 5.3: Max-Age wins over Expires; an Expires date in the past (in any of the formats
+// servers write) removes the cookie; one in the future keeps it.
+TEST(TestClient, CookieExpiryFollowsRfc6265) {
+  App app;
+  app.router().post("/set", [](Query<std::string, "line"> line, Response& res) { res.add_header("Set-Cookie", *line); });
+  TestClient client(app);
+  auto set = [&](std::string line) { client.post("/set").query("line", line).send(); };
+  const std::pair<const char*, bool> cases[] = {
+      {"c=1; Expires=Thu, 01 Jan 2015 00:00:00 GMT; Path=/", false},
+      {"c=1; expires=Thursday, 01-Jan-15 00:00:00 GMT", false},
+      {"c=1; Expires=Thu Jan  1 00:00:00 2015", false},
+      {"c=1; Expires=Wed, 01 Jan 2110 00:00:00 GMT", true},
+      {"c=1; Max-Age=00", false},
+      {"c=1; Max-Age=-5", false},
+      {"c=1; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT", true},
+      {"c=1; Expires=Wed, 01 Jan 2110 00:00:00 GMT; Max-Age=0", false},
+      {"c=1; Max-Age=soon", true},  // not a Max-Age: ignored
+      {"c=1; Expires=not a date", true},
+  };
+  for (const auto& [line, kept] : cases) {
+    client.clear_cookies();
+    client.set_cookie("c", "0");
+    set(line);
+    EXPECT_EQ(client.cookies().count("c"), kept ? 1u : 0u) << line;
+  }
+}
+
+TEST(TestClient, ARequestsOwnCookieReplacesTheJarsOfTheSameName) {
+  App app;
+  app.router().get("/who", [](const Request& req, Cookie<std::string, "sid"> typed) {
+    return std::string(req.cookie("sid").value_or("-")) + "/" + *typed + "/" + std::string(req.header("cookie"));
+  });
+  TestClient client(app);
+  client.set_cookie("sid", "alice");
+  client.set_cookie("theme", "dark");
+  EXPECT_EQ(client.get("/who").cookie("sid", "bob").send().text(), "bob/bob/theme=dark; sid=bob");
+  EXPECT_EQ(client.cookies().at("sid"), "alice");  // for that request only
+}
+
+// What a client would receive: no body (and no Content-Length) where the status forbids one, the length
+// the server would send otherwise, HEAD included.
+TEST(TestClient, BodiesAndLengthsAreWhatTheServerWouldSend) {
+  App app;
+  app.router().get("/204", [] { return Echo{"a", "b", "c"}; }).status(204);
+  app.router().get("/304", []() -> int { throw HttpError(304, "not modified"); });
+  app.router().get("/x", [] { return std::string("body"); });
+  TestClient client(app);
+  for (const char* path : {"/204", "/304"}) {
+    const auto r = client.get(path).send();
+    EXPECT_TRUE(r.text().empty()) << path << ": " << r.text();
+    EXPECT_FALSE(r.header("Content-Length").has_value()) << path;
+  }
+  EXPECT_EQ(client.get("/x").send().header("Content-Length"), "4");
+  const auto head = client.head("/x").send();
+  EXPECT_EQ(head.header("Content-Length"), "4");
+  EXPECT_TRUE(head.text().empty());
+}
+
 TEST(TestClient, HeadHasNoBodyAndMalformedRequestsAnswerLikeTheServer) {
   App app;
   app.router().get("/x", [] { return std::string("body"); });
