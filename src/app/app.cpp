@@ -317,6 +317,11 @@ void App::freeze() {
       entries.push_back(*it);
     }
     impl_->chain = std::make_unique<detail::MiddlewareChain>(std::move(entries), *this);
+    // Built even when it is not served: building it builds every parameter's and model's rules, so a rule
+    // that cannot be built (a Pattern that does not compile) stops the boot naming its route instead of
+    // failing each request that reaches it.
+    std::string openapi = detail::build_openapi(*this);
+    if (!impl_->settings.openapi_url.empty()) impl_->openapi = std::move(openapi);
   } catch (...) {
     impl_->table.reset();
     impl_->invokers.clear();
@@ -325,8 +330,13 @@ void App::freeze() {
     throw;
   }
   order_by_derivation(impl_->exception_handlers);
+  const auto http_error = std::make_exception_ptr(static_cast<const HttpError*>(nullptr));
+  const auto validation_error = std::make_exception_ptr(static_cast<const RequestValidationError*>(nullptr));
+  for (auto& h : impl_->exception_handlers) {
+    h.base_of_http_error = *h.type != typeid(HttpError) && h.catches(http_error);
+    h.base_of_validation_error = *h.type != typeid(RequestValidationError) && h.catches(validation_error);
+  }
   impl_->state_store.freeze();
-  if (!impl_->settings.openapi_url.empty()) impl_->openapi = detail::build_openapi(*this);
   impl_->menus.freeze();
   impl_->permissions.freeze();
   impl_->events.freeze();
@@ -567,7 +577,12 @@ Task<> App::finish_dispatch(Task<> pending, Request& req, Response& res) const {
 void App::render_exception(const std::exception& e, const Request& req, Response& res) const noexcept {
   using detail::ResponseAccess;
   try {
+    const bool is_http = dynamic_cast<const HttpError*>(&e) != nullptr;
+    const bool is_validation = !is_http && dynamic_cast<const RequestValidationError*>(&e) != nullptr;
     for (const auto& h : impl_->exception_handlers) {
+      // Handlers come most-derived first: once one for a base of HttpError (of RequestValidationError)
+      // matches one of those, the built-in answer is the more derived handler.
+      if ((is_http && h.base_of_http_error) || (is_validation && h.base_of_validation_error)) break;
       if (h.cast(e) != nullptr) {
         ResponseAccess::clear_for_error(res);
         h.fn(req, res, e);

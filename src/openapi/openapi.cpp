@@ -160,129 +160,142 @@ std::string build_openapi(const App& app) {
   const std::optional<CsrfToken> csrf = csrf_token_of(app.security_schemes());
   const std::string csrf_header = csrf ? csrf->header : std::string();
   const auto routes = app.routes();
-  for (std::size_t index = 0; index < routes.size(); ++index) {
-    const Router::Route& route = routes[index];
-    const RouteInfo& info = route.info;
-    if (!info.include_in_schema) continue;
-    json::object op;
-    if (!info.tags.empty()) {
-      json::array tags;
-      for (const auto& t : info.tags) tags.emplace_back(t);
-      op["tags"] = std::move(tags);
-    }
-    if (!info.summary.empty()) op["summary"] = info.summary;
-    if (!info.description.empty()) op["description"] = info.description;
-    std::string id = info.name;
-    for (int n = 2; !operation_ids.insert(id).second; ++n) id = info.name + "_" + std::to_string(n);
-    op["operationId"] = id;
-    if (info.deprecated) op["deprecated"] = true;
+  std::size_t index = 0;
+  try {
+    for (; index < routes.size(); ++index) {
+      const Router::Route& route = routes[index];
+      const RouteInfo& info = route.info;
+      if (!info.include_in_schema) continue;
+      json::object op;
+      if (!info.tags.empty()) {
+        json::array tags;
+        for (const auto& t : info.tags) tags.emplace_back(t);
+        op["tags"] = std::move(tags);
+      }
+      if (!info.summary.empty()) op["summary"] = info.summary;
+      if (!info.description.empty()) op["description"] = info.description;
+      std::string id = info.name;
+      for (int n = 2; !operation_ids.insert(id).second; ++n) id = info.name + "_" + std::to_string(n);
+      op["operationId"] = id;
+      if (info.deprecated) op["deprecated"] = true;
 
-    // Parameters: the handler's, then those of the providers and route dependencies it resolves, each
-    // (in, name) once. A raw handler documents its path parameters as strings.
-    const EndpointDoc* doc = route.endpoint->doc();
-    json::array parameters;
-    std::set<std::pair<std::string, std::string>> seen;
-    bool validates = doc != nullptr && doc->validates;
-    auto add_params = [&](const EndpointDoc& d) {
-      for (const auto& p : d.params) {
-        if (seen.insert({std::string(p.in), std::string(p.name)}).second) parameters.push_back(parameter(registry, p));
+      // Parameters: the handler's, then those of the providers and route dependencies it resolves, each
+      // (in, name) once. A raw handler documents its path parameters as strings.
+      const EndpointDoc* doc = route.endpoint->doc();
+      json::array parameters;
+      std::set<std::pair<std::string, std::string>> seen;
+      bool validates = doc != nullptr && doc->validates;
+      auto add_params = [&](const EndpointDoc& d) {
+        for (const auto& p : d.params) {
+          if (seen.insert({std::string(p.in), std::string(p.name)}).second) {
+            parameters.push_back(parameter(registry, p));
+          }
+        }
+      };
+      if (doc != nullptr) add_params(*doc);
+      bool needs_principal = false;
+      std::vector<std::string> permissions;
+      for (const Provider* provider : app.route_providers(index)) {
+        if (const EndpointDoc* d = provider->doc()) {
+          add_params(*d);
+          validates = validates || d->validates;
+        }
+        if (!provider->required_permission().empty()) permissions.emplace_back(provider->required_permission());
+        needs_principal = needs_principal || provider->type() == typeid(Principal);
       }
-    };
-    if (doc != nullptr) add_params(*doc);
-    bool needs_principal = false;
-    std::vector<std::string> permissions;
-    for (const Provider* provider : app.route_providers(index)) {
-      if (const EndpointDoc* d = provider->doc()) {
-        add_params(*d);
-        validates = validates || d->validates;
+      for (const auto& name : template_params(info.path)) {
+        if (seen.insert({"path", name}).second) {
+          parameters.push_back(json::object{
+              {"name", name}, {"in", "path"}, {"required", true}, {"schema", json::object{{"type", "string"}}}});
+        }
       }
-      if (!provider->required_permission().empty()) permissions.emplace_back(provider->required_permission());
-      needs_principal = needs_principal || provider->type() == typeid(Principal);
-    }
-    for (const auto& name : template_params(info.path)) {
-      if (seen.insert({"path", name}).second) {
-        parameters.push_back(json::object{
-            {"name", name}, {"in", "path"}, {"required", true}, {"schema", json::object{{"type", "string"}}}});
-      }
-    }
-    if (!parameters.empty()) op["parameters"] = std::move(parameters);
+      if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
-    // The request body: the handler's, else the one a provider reads.
-    const EndpointDoc* body_doc = doc != nullptr && doc->body != nullptr ? doc : nullptr;
-    for (const Provider* provider : app.route_providers(index)) {
-      const EndpointDoc* d = provider->doc();
-      if (body_doc == nullptr && d != nullptr && d->body != nullptr) body_doc = d;
-    }
-    if (body_doc != nullptr) {
-      Json schema = schema_with_rules(registry, body_doc->body, body_doc->body_rules, false);
-      op["requestBody"] =
-          json::object{{"required", body_doc->body_required}, {"content", content(body_doc->body_media_type, schema)}};
-    }
-
-    json::object responses;
-    const int status = info.status != 0 ? info.status : (doc != nullptr && doc->no_content ? 204 : 200);
-    json::object ok{{"description", "Successful Response"}};
-    auto model_content = [&]() -> std::optional<json::object> {
-      if (doc == nullptr || doc->response == nullptr) return std::nullopt;
-      Json schema;
-      doc->response(registry, schema);
-      return content(doc->response_media_type, std::move(schema));
-    };
-    if (!status_forbids_body(status)) {
-      if (auto c = model_content()) ok["content"] = std::move(*c);
-    }
-    responses[std::to_string(status)] = std::move(ok);
-    auto error = [&](int code, std::string description) {
-      responses[std::to_string(code)] = json::object{
-          {"description", std::move(description)},
-          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
-      any_declared_error = true;
-    };
-    if (needs_principal || !permissions.empty()) {
-      error(401, "Not authenticated");
-      // Any one of the app's sign-in schemes will do.
-      if (!app.security_schemes().empty()) {
-        json::array security;
-        for (const auto& [name, scheme] : app.security_schemes()) security.push_back(json::object{{name, json::array{}}});
-        op["security"] = std::move(security);
+      // The request body: the handler's, else the one a provider reads.
+      const EndpointDoc* body_doc = doc != nullptr && doc->body != nullptr ? doc : nullptr;
+      for (const Provider* provider : app.route_providers(index)) {
+        const EndpointDoc* d = provider->doc();
+        if (body_doc == nullptr && d != nullptr && d->body != nullptr) body_doc = d;
       }
-    }
-    std::string forbidden;
-    if (!permissions.empty()) {
-      std::string list;
-      for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
-      forbidden = "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list;
-    }
-    const bool unsafe = info.method != Method::get && info.method != Method::head && info.method != Method::options;
-    // Any unsafe request that carries a session cookie is checked, whatever route it is for.
-    if (unsafe && !csrf_header.empty()) {
-      forbidden += forbidden.empty() ? "A" : "; a";
-      forbidden += " request signed in with the session cookie needs " + csrf_header +
-                   " and must come from the app's own origin";
-    }
-    if (!forbidden.empty()) error(403, forbidden);
-    for (const auto& r : info.responses) {
-      json::object answer{{"description", r.description}};
-      if (r.response_model) {
-        if (auto c = model_content(); c && !status_forbids_body(r.status)) answer["content"] = std::move(*c);
-      } else if (!status_forbids_body(r.status)) {
-        answer["content"] = content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}});
+      if (body_doc != nullptr) {
+        Json schema = schema_with_rules(registry, body_doc->body, body_doc->body_rules, false);
+        op["requestBody"] =
+            json::object{{"required", body_doc->body_required},
+                         {"content", content(body_doc->body_media_type, schema)}};
+      }
+
+      json::object responses;
+      const int status = info.status != 0 ? info.status : (doc != nullptr && doc->no_content ? 204 : 200);
+      json::object ok{{"description", "Successful Response"}};
+      auto model_content = [&]() -> std::optional<json::object> {
+        if (doc == nullptr || doc->response == nullptr) return std::nullopt;
+        Json schema;
+        doc->response(registry, schema);
+        return content(doc->response_media_type, std::move(schema));
+      };
+      if (!status_forbids_body(status)) {
+        if (auto c = model_content()) ok["content"] = std::move(*c);
+      }
+      responses[std::to_string(status)] = std::move(ok);
+      auto error = [&](int code, std::string description) {
+        responses[std::to_string(code)] = json::object{
+            {"description", std::move(description)},
+            {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}})}};
         any_declared_error = true;
+      };
+      if (needs_principal || !permissions.empty()) {
+        error(401, "Not authenticated");
+        // Any one of the app's sign-in schemes will do.
+        if (!app.security_schemes().empty()) {
+          json::array security;
+          for (const auto& [name, scheme] : app.security_schemes()) {
+            security.push_back(json::object{{name, json::array{}}});
+          }
+          op["security"] = std::move(security);
+        }
       }
-      responses[std::to_string(r.status)] = std::move(answer);
-    }
-    if (validates) {
-      responses["422"] = json::object{
-          {"description", "Validation Error"},
-          {"content", content("application/json", json::object{{"$ref", "#/components/schemas/HTTPValidationError"}})}};
-      any_validation = true;
-    }
-    op["responses"] = std::move(responses);
+      std::string forbidden;
+      if (!permissions.empty()) {
+        std::string list;
+        for (const auto& p : permissions) list += (list.empty() ? "" : ", ") + p;
+        forbidden = "Requires the permission" + std::string(permissions.size() > 1 ? "s " : " ") + list;
+      }
+      const bool unsafe = info.method != Method::get && info.method != Method::head && info.method != Method::options;
+      // Any unsafe request that carries a session cookie is checked, whatever route it is for.
+      if (unsafe && !csrf_header.empty()) {
+        forbidden += forbidden.empty() ? "A" : "; a";
+        forbidden += " request signed in with the session cookie needs " + csrf_header +
+                     " and must come from the app's own origin";
+      }
+      if (!forbidden.empty()) error(403, forbidden);
+      for (const auto& r : info.responses) {
+        json::object answer{{"description", r.description}};
+        if (r.response_model) {
+          if (auto c = model_content(); c && !status_forbids_body(r.status)) answer["content"] = std::move(*c);
+        } else if (!status_forbids_body(r.status)) {
+          answer["content"] = content("application/json", json::object{{"$ref", "#/components/schemas/HTTPError"}});
+          any_declared_error = true;
+        }
+        responses[std::to_string(r.status)] = std::move(answer);
+      }
+      if (validates) {
+        responses["422"] = json::object{
+            {"description", "Validation Error"},
+            {"content",
+             content("application/json", json::object{{"$ref", "#/components/schemas/HTTPValidationError"}})}};
+        any_validation = true;
+      }
+      op["responses"] = std::move(responses);
 
-    const std::string path = openapi_path(info.path);
-    auto& item = paths[path];
-    if (!item.is_object()) item = json::object{};
-    item.get_object()[method_key(info.method)] = std::move(op);
+      const std::string path = openapi_path(info.path);
+      auto& item = paths[path];
+      if (!item.is_object()) item = json::object{};
+      item.get_object()[method_key(info.method)] = std::move(op);
+    }
+  } catch (const std::exception& e) {
+    // A rule that cannot be built (a Pattern that does not compile) is found here, at boot: name the route.
+    const RouteInfo& info = routes[index].info;
+    throw std::invalid_argument("route " + std::string(to_string(info.method)) + " " + info.path + ": " + e.what());
   }
 
   Json document = json::object{};

@@ -97,6 +97,10 @@ struct ExceptionHandlerEntry {
   std::exception_ptr null_pointer;              // a thrown `const E*`, to order handlers by derivation
   bool (*catches)(const std::exception_ptr&) = nullptr;  // true when `catch (const E*)` takes it
   std::function<void(const Request&, Response&, const std::exception&)> fn;
+  // Set when the app freezes: E is a strict base of HttpError (of RequestValidationError), so the
+  // built-in answer for those, registered at their own type, is the more derived and wins.
+  bool base_of_http_error = false;
+  bool base_of_validation_error = false;
 };
 }  // namespace detail
 
@@ -133,7 +137,9 @@ class App {
 
   /// Answers exceptions of type E (and types derived from it) thrown by handlers, dependencies and
   /// middleware with `fn(const Request&, Response&, const E&)`. The most-derived registered type wins.
-  /// `HttpError` and `RequestValidationError` have default handlers that a registration replaces.
+  /// `HttpError` and `RequestValidationError` have default handlers, registered at those types: a handler
+  /// for one of them (or a type derived from it) replaces the default, while one for a base such as
+  /// `std::exception` leaves HttpError and 422 answers alone (as Starlette's `Exception` handler does).
   template <class E, class F>
   void add_exception_handler(F fn) {
     static_assert(std::is_base_of_v<std::exception, E>, "aegis: exception handlers handle std::exception types");

@@ -737,7 +737,7 @@ class TypedProvider final : public Provider {
   }
   const Needs& needs() const noexcept override { return Binder<Args>::needs(); }
   bool is_async() const noexcept override { return kAsync; }
-  const EndpointDoc* doc() const noexcept override {
+  const EndpointDoc* doc() const override {
     static const EndpointDoc d = DocOf<Args>::params();
     return &d;
   }
@@ -928,7 +928,7 @@ class TypedEndpoint final : public Endpoint {
   std::unique_ptr<Invoker> prepare(const EndpointSetup& setup) const override {
     return std::make_unique<TypedInvoker<F>>(fn_, setup);
   }
-  const EndpointDoc* doc() const noexcept override {
+  const EndpointDoc* doc() const override {
     static const EndpointDoc d = [] {
       EndpointDoc doc = DocOf<typename Callable<F>::args>::params();
       add_response_doc<typename Callable<F>::result, typename Callable<F>::args>(doc);

@@ -146,8 +146,9 @@ class Provider {
   virtual Task<bool> resolve_async(CallContext& ctx, std::size_t slot) const = 0;
   /// For a permission guard: the permission it requires (introspection and diagnostics).
   virtual std::string_view required_permission() const noexcept { return {}; }
-  /// Its parameters, for OpenAPI (null: none documented).
-  virtual const EndpointDoc* doc() const noexcept { return nullptr; }
+  /// Its parameters, for OpenAPI (null: none documented). Builds its parameters' rules on first use, so it
+  /// throws `std::invalid_argument` for one that cannot be built (a Pattern that does not compile).
+  virtual const EndpointDoc* doc() const { return nullptr; }
   /// Where it was registered, for boot errors.
   std::string where;
 };
@@ -226,8 +227,10 @@ class Endpoint {
   virtual std::unique_ptr<detail::Invoker> prepare(const detail::EndpointSetup& setup) const = 0;
   /// The raw form (`void(Request&, Response&)`) takes its path parameters as it likes.
   virtual bool is_raw() const noexcept { return false; }
-  /// The parameters, body and result for OpenAPI (null for a raw handler).
-  virtual const EndpointDoc* doc() const noexcept { return nullptr; }
+  /// The parameters, body and result for OpenAPI (null for a raw handler). Builds the parameters' rules on
+  /// first use, so it throws `std::invalid_argument` for one that cannot be built (a Pattern that does not
+  /// compile); the app calls it for every route when it freezes.
+  virtual const EndpointDoc* doc() const { return nullptr; }
 };
 
 }  // namespace aegis

@@ -63,6 +63,8 @@ struct HeaderName {
 /// compile error when the template is a string literal, a boot error otherwise.
 template <class T, FixedString Name, class... Rules>
 class Path : public detail::ValueHolder<T> {
+  static_assert(detail::RulesFit<T, Rules...>::value);
+
  public:
   using detail::ValueHolder<T>::ValueHolder;
   static constexpr detail::ParamKind kind = detail::ParamKind::path;
@@ -74,6 +76,8 @@ class Path : public detail::ValueHolder<T> {
 /// repeated key, in order).
 template <class T, FixedString Name, class... Rules>
 class Query : public detail::ValueHolder<T> {
+  static_assert(detail::RulesFit<T, Rules...>::value);
+
  public:
   using detail::ValueHolder<T>::ValueHolder;
   static constexpr detail::ParamKind kind = detail::ParamKind::query;
@@ -85,6 +89,8 @@ class Query : public detail::ValueHolder<T> {
 /// every line of a repeated header.
 template <class T, FixedString Name, class... Rules>
 class Header : public detail::ValueHolder<T> {
+  static_assert(detail::RulesFit<T, Rules...>::value);
+
  public:
   using detail::ValueHolder<T>::ValueHolder;
   static constexpr detail::ParamKind kind = detail::ParamKind::header;
@@ -95,6 +101,8 @@ class Header : public detail::ValueHolder<T> {
 /// A cookie. T as for Query (a scalar, `std::optional<U>`).
 template <class T, FixedString Name, class... Rules>
 class Cookie : public detail::ValueHolder<T> {
+  static_assert(detail::RulesFit<T, Rules...>::value);
+
  public:
   using detail::ValueHolder<T>::ValueHolder;
   static constexpr detail::ParamKind kind = detail::ParamKind::cookie;
@@ -106,6 +114,8 @@ class Cookie : public detail::ValueHolder<T> {
 /// body optional.
 template <class T, class... Rules>
 class Body : public detail::ValueHolder<T> {
+  static_assert(detail::RulesFit<T, Rules...>::value);
+
  public:
   using detail::ValueHolder<T>::ValueHolder;
   static constexpr detail::ParamKind kind = detail::ParamKind::body;

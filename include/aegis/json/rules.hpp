@@ -5,6 +5,7 @@
 #include <limits>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace aegis {
 
@@ -19,6 +20,66 @@ struct FixedString {
 };
 
 namespace detail {
+/// What a rule tag applies to: numbers (bounds), strings or lists (lengths), strings (a pattern).
+enum class RuleTarget { number, sized, text };
+
+template <class T>
+concept OptionalLike = requires(const T& t) {
+  t.has_value();
+  *t;
+};
+template <class T>
+concept TextLike = std::is_convertible_v<const T&, std::string_view>;
+template <class T>
+concept ListLike = !TextLike<T> && requires(const T& t) {
+  typename T::value_type;
+  t.begin();
+  t.size();
+};
+template <class T>
+struct RuleSubject {
+  using type = T;
+};
+template <OptionalLike T>
+struct RuleSubject<T> {
+  using type = std::remove_cvref_t<decltype(*std::declval<const T&>())>;
+};
+/// The value a bound or a pattern checks: T, the U of `std::optional<U>`, or a list's items.
+template <class T>
+struct RuleScalar {
+  using type = typename RuleSubject<T>::type;
+};
+template <class T>
+  requires ListLike<typename RuleSubject<T>::type>
+struct RuleScalar<T> {
+  using type = typename RuleSubject<typename RuleSubject<T>::type::value_type>::type;
+};
+template <class Tag, RuleTarget target>
+constexpr bool rule_targets() {
+  if constexpr (requires { Tag::target; }) {
+    return Tag::target == target;
+  } else {
+    return false;
+  }
+}
+
+/// Checked where rules meet the type they constrain (a parameter, a struct member): a rule that cannot
+/// apply to it is a compile error, not a constraint that is silently never checked.
+template <class T, class... Tags>
+struct RulesFit {
+  using Subject = typename RuleSubject<T>::type;
+  using Scalar = typename RuleScalar<T>::type;
+  static_assert(!(rule_targets<Tags, RuleTarget::number>() || ...) ||
+                    (std::is_arithmetic_v<Scalar> && !std::is_same_v<Scalar, bool>),
+                "aegis: Min, Max, Gt and Lt apply to numbers (or a list's numbers); for a string's or a list's "
+                "length use MinLength and MaxLength");
+  static_assert(!(rule_targets<Tags, RuleTarget::sized>() || ...) || TextLike<Subject> || ListLike<Subject>,
+                "aegis: MinLength and MaxLength apply to strings and lists");
+  static_assert(!(rule_targets<Tags, RuleTarget::text>() || ...) || TextLike<Scalar>,
+                "aegis: Pattern applies to strings (or a list's strings)");
+  static constexpr bool value = true;
+};
+
 struct Pattern;
 /// Compiles `pattern` (ECMAScript syntax) once and keeps it for the life of the process. Throws
 /// `std::invalid_argument` naming the pattern when it does not compile.
@@ -53,34 +114,41 @@ struct Rules {
 /// and in `AEGIS_FIELD_RULES` for the members of a described struct.
 template <auto V>
 struct Min {  ///< value >= V (FastAPI's `ge`)
+  static constexpr detail::RuleTarget target = detail::RuleTarget::number;
   static void apply(Rules& r) noexcept { r.minimum = static_cast<double>(V), r.has_minimum = true; }
 };
 template <auto V>
 struct Max {  ///< value <= V (`le`)
+  static constexpr detail::RuleTarget target = detail::RuleTarget::number;
   static void apply(Rules& r) noexcept { r.maximum = static_cast<double>(V), r.has_maximum = true; }
 };
 template <auto V>
 struct Gt {  ///< value > V
+  static constexpr detail::RuleTarget target = detail::RuleTarget::number;
   static void apply(Rules& r) noexcept {
     r.exclusive_minimum = static_cast<double>(V), r.has_exclusive_minimum = true;
   }
 };
 template <auto V>
 struct Lt {  ///< value < V
+  static constexpr detail::RuleTarget target = detail::RuleTarget::number;
   static void apply(Rules& r) noexcept {
     r.exclusive_maximum = static_cast<double>(V), r.has_exclusive_maximum = true;
   }
 };
 template <std::size_t N>
 struct MinLength {  ///< at least N characters (strings, counted in code points) or N items (lists)
+  static constexpr detail::RuleTarget target = detail::RuleTarget::sized;
   static void apply(Rules& r) noexcept { r.min_length = N; }
 };
 template <std::size_t N>
 struct MaxLength {  ///< at most N characters or items
+  static constexpr detail::RuleTarget target = detail::RuleTarget::sized;
   static void apply(Rules& r) noexcept { r.max_length = N; }
 };
 template <FixedString P>
 struct Pattern {  ///< the string must contain a match of the ECMAScript regular expression P
+  static constexpr detail::RuleTarget target = detail::RuleTarget::text;
   static void apply(Rules& r) {
     r.pattern = P.view();
     r.compiled = detail::compile_pattern(P.view());
@@ -203,8 +271,13 @@ struct FieldRules {
 
 #define AEGIS_DETAIL_FIELD_RULE(Type, entry) AEGIS_DETAIL_FIELD_RULE_I(Type, AEGIS_PP_UNPAREN entry)
 #define AEGIS_DETAIL_FIELD_RULE_I(...) AEGIS_PP_EXPAND(AEGIS_DETAIL_FIELD_RULE_II(__VA_ARGS__))
-#define AEGIS_DETAIL_FIELD_RULE_II(Type, member, ...) \
-  ::aegis::FieldRule{(static_cast<void>(&Type::member), #member), &::aegis::detail::rules_of<__VA_ARGS__>()},
+#define AEGIS_DETAIL_FIELD_RULE_II(Type, member, ...)                                                        \
+  ::aegis::FieldRule{(static_cast<void>(&Type::member),                                                      \
+                      static_cast<void>(::aegis::detail::RulesFit<                                           \
+                                        std::remove_cvref_t<decltype(std::declval<Type&>().member)>,         \
+                                        __VA_ARGS__>::value),                                                \
+                      #member),                                                                              \
+                     &::aegis::detail::rules_of<__VA_ARGS__>()},
 
 /// Declares the rules of the members of a described struct, next to its BOOST_DESCRIBE_STRUCT, in the same
 /// namespace:

@@ -410,4 +410,63 @@ TEST(TypedParams, VoidIs204AndExceptionHandlersPickMostDerived) {
   EXPECT_EQ(d.text(), "derived:d");
 }
 
+// The built-in answers for HttpError and validation errors are handlers at those types: a catch-all for
+// std::exception (a logging handler, say) takes the 500s only, as Starlette's Exception handler does.
+TEST(TypedParams, AHandlerForStdExceptionLeavesHttpErrorsAndValidationErrorsToTheirDefaults) {
+  struct Teapot : HttpError {
+    Teapot() : HttpError(418, "short and stout") {}
+  };
+  App app;
+  app.router().get("/missing", []() -> int { throw HttpError(404, "nf", {{"WWW-Authenticate", "Bearer"}}); });
+  app.router().get("/teapot", []() -> int { throw Teapot(); });
+  app.router().get("/n", [](Query<int, "n"> n) { return *n; });
+  app.router().get("/boom", []() -> int { throw std::runtime_error("kaput"); });
+  app.add_exception_handler<std::exception>(
+      [](const Request&, Response& res, const std::exception& e) { res.text(std::string("generic:") + e.what(), 599); });
+  app.add_exception_handler<Teapot>([](const Request&, Response& res, const Teapot&) { res.text("teapot", 418); });
+  TestClient client(app);
+  const auto nf = client.get("/missing").send();
+  EXPECT_EQ(nf.status(), 404);
+  EXPECT_EQ(nf.text(), R"({"detail":"nf"})");
+  EXPECT_EQ(nf.header("WWW-Authenticate"), "Bearer");
+  const auto invalid = client.get("/n").send();
+  EXPECT_EQ(invalid.status(), 422);
+  EXPECT_NE(invalid.text().find("\"missing\""), std::string::npos) << invalid.text();
+  EXPECT_EQ(client.get("/boom").send().text(), "generic:kaput");
+  EXPECT_EQ(client.get("/boom").send().status(), 599);
+  // A handler for a type derived from HttpError is more derived than the default: it answers.
+  EXPECT_EQ(client.get("/teapot").send().text(), "teapot");
+}
+
+TEST(TypedParams, AHandlerForHttpErrorItselfReplacesTheDefault) {
+  App app;
+  app.router().get("/missing", []() -> int { throw HttpError(404, "nf"); });
+  app.router().get("/n", [](Query<int, "n"> n) { return *n; });
+  app.add_exception_handler<HttpError>(
+      [](const Request&, Response& res, const HttpError& e) { res.text("mine:" + e.detail(), e.status()); });
+  app.add_exception_handler<RequestValidationError>(
+      [](const Request&, Response& res, const RequestValidationError&) { res.text("invalid", 400); });
+  TestClient client(app);
+  EXPECT_EQ(client.get("/missing").send().text(), "mine:nf");
+  const auto invalid = client.get("/n").send();
+  EXPECT_EQ(invalid.status(), 400);
+  EXPECT_EQ(invalid.text(), "invalid");
+}
+
+TEST(TypedParams, APatternThatDoesNotCompileStopsTheBootNamingTheRoute) {
+  for (const bool served : {true, false}) {
+    AppSettings settings;
+    if (!served) settings.openapi_url.clear();  // the rules are still built at boot
+    App app(std::move(settings));
+    app.router().get("/s", [](Query<std::string, "s", Pattern<"([a-z">> s) { return *s; });
+    try {
+      app.freeze();
+      ADD_FAILURE() << "the app booted with a pattern that does not compile";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("GET /s"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("([a-z"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
