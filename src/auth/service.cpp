@@ -95,6 +95,9 @@ struct AuthService::Impl {
   struct Shard {
     std::mutex mutex;
     std::unordered_map<std::string, Cached> entries;  // by session id hash or token hash
+    // Logouts of sessions in this shard so far: a lookup that read the database before one ended must not
+    // cache what it read (the session it found may be the one that just ended).
+    std::uint64_t logouts = 0;
   };
   Shard shards[kShards];
   std::atomic<std::uint64_t> generation{1};
@@ -126,16 +129,28 @@ struct AuthService::Impl {
     return c;
   }
 
-  void remember(const std::string& key, Cached c) {
+  // Caches `c`, unless a session of the shard ended since `logouts_before` was read (before the lookup's
+  // database read): what it read may be a session that no longer exists.
+  void remember(const std::string& key, Cached c, std::optional<std::uint64_t> logouts_before = std::nullopt) {
     Shard& s = shard(key);
     std::lock_guard lock(s.mutex);
+    if (logouts_before && *logouts_before != s.logouts) return;
     if (s.entries.size() >= kMaxPerShard) s.entries.clear();  // bounded: a flood of tokens cannot grow it
     s.entries[key] = std::move(c);
   }
 
-  void forget(const std::string& key) {
+  std::uint64_t logouts(const std::string& key) {
     Shard& s = shard(key);
     std::lock_guard lock(s.mutex);
+    return s.logouts;
+  }
+
+  // After the session's row is gone: drops it from the cache, and keeps a lookup already under way from
+  // caching it again.
+  void forget_ended_session(const std::string& key) {
+    Shard& s = shard(key);
+    std::lock_guard lock(s.mutex);
+    ++s.logouts;
     s.entries.erase(key);
   }
 
@@ -267,6 +282,7 @@ Task<std::shared_ptr<const Principal>> AuthService::session_principal(std::strin
     co_return hit->principal;
   }
   const std::uint64_t generation = impl_->generation.load();
+  const std::uint64_t logouts = impl_->logouts(key);
   Impl::Cached fresh;
   const bool found = co_await impl_->db->run([&](sql::Connection& c) {
     auto row = c.query_one("SELECT user_id, csrf_token, expires_at FROM aegis_sessions WHERE id_hash = ? AND expires_at > ?",
@@ -282,7 +298,7 @@ Task<std::shared_ptr<const Principal>> AuthService::session_principal(std::strin
   fresh.generation = generation;
   if (csrf_token != nullptr) *csrf_token = fresh.csrf;
   auto principal = fresh.principal;
-  impl_->remember(key, std::move(fresh));
+  impl_->remember(key, std::move(fresh), logouts);
   co_return principal;
 }
 
@@ -290,8 +306,10 @@ Task<> AuthService::end_session(std::string cookie) {
   const std::string id = verified_id(cookie, impl_->settings.secret_key);
   if (id.empty()) co_return;
   const std::string key = detail::sha256_hex(id);
-  impl_->forget(key);
+  // The row goes first, then the cache entry: a lookup that read the row before it went does not cache it
+  // again (see forget_ended_session), and one that starts now finds no row.
   co_await impl_->db->run([&](sql::Connection& c) { c.execute("DELETE FROM aegis_sessions WHERE id_hash = ?", key); });
+  impl_->forget_ended_session(key);
 }
 
 Task<TokenInfo> AuthService::create_token(std::int64_t user_id, std::string name) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -442,6 +443,35 @@ TEST(SessionCookies, LogoutEndsTheSessionClearsBothCookiesAndTheCookieCannotBeRe
   EXPECT_EQ(a.rows("aegis_sessions"), 0);
   // Logging out without a session is harmless.
   EXPECT_LT(client.post("/api/auth/logout").send().status(), 300);
+}
+
+// A lookup that read the session's row just before the logout deleted it must not cache it again: the
+// cookie would then work for the length of the principal cache after the logout. Lookups run on threads
+// of their own while the session ends, round after round; after each logout the cookie is dead at once.
+TEST(SessionCookies, ALookupRacingTheLogoutDoesNotReviveTheSession) {
+  AuthApp a;
+  const std::int64_t alice = a.user("alice");
+  AuthService& auth = a.auth();
+  for (int round = 0; round < 30; ++round) {
+    AuthService::Session session;
+    run([&]() -> Task<> { session = co_await auth.create_session(alice); }());
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t) {
+      readers.emplace_back([&] {
+        while (!stop.load()) {
+          run([&]() -> Task<> { (void)co_await auth.session_principal(session.cookie, nullptr); }());
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    run(auth.end_session(session.cookie));
+    stop = true;
+    for (auto& r : readers) r.join();
+    std::shared_ptr<const Principal> after;
+    run([&]() -> Task<> { after = co_await auth.session_principal(session.cookie, nullptr); }());
+    ASSERT_EQ(after, nullptr) << "round " << round << ": the session outlived its logout";
+  }
 }
 
 // ---- CSRF and Origin ----------------------------------------------------------------------------------------
