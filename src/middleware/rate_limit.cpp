@@ -16,6 +16,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
@@ -145,14 +146,18 @@ std::string retry_after(const RateLimitDecision& d) { return std::to_string(d.re
 // One shard: its windows in one list per window length (a "lane"), each in the order its windows started,
 // which for one length is also the order they end (front = ends first); and an index by key into the lanes.
 // The index's keys are views of the entries' own keys (list nodes never move). A store usually sees one or
-// two window lengths, so the lanes stay few and eviction is exact: ended windows first, then the window of
-// any lane that ends soonest.
+// two window lengths, so the lanes stay few and eviction is exact: ended windows first, then the window that
+// ends soonest among those still under their limit, and only when every window is at its limit the one that
+// ends soonest. A flood of new keys therefore cannot free a key that is being refused (an account under a
+// password-guessing limit) while it can free any other.
 struct alignas(64) MemoryRateLimitStore::Shard {
   struct Window {
     std::string key;
     std::uint32_t count = 0;
+    std::uint32_t limit = 0;  // the limit of its last hit: count == limit means it is refusing
     Clock::time_point end;
     std::size_t lane = 0;
+    bool refusing() const noexcept { return count >= limit; }
   };
   using Windows = std::list<Window>;
   struct Lane {
@@ -179,19 +184,31 @@ struct alignas(64) MemoryRateLimitStore::Shard {
   }
 
   // Makes room for one more key: drops every window that has ended, then, when still full, the one that
-  // ends soonest.
+  // ends soonest among those not at their limit (a walk from each lane's front, bounded by the shard's
+  // size), or failing that the one that ends soonest.
   void make_room(Clock::time_point now) {
     for (Lane& lane : lanes) {
       while (!lane.windows.empty() && lane.windows.front().end <= now) pop_front(lane);
     }
     if (index.size() < cap) return;
+    Lane* victim_lane = nullptr;
+    Windows::iterator victim;
     Lane* first = nullptr;
     for (Lane& lane : lanes) {
-      if (!lane.windows.empty() && (first == nullptr || lane.windows.front().end < first->windows.front().end)) {
-        first = &lane;
+      if (lane.windows.empty()) continue;
+      if (first == nullptr || lane.windows.front().end < first->windows.front().end) first = &lane;
+      for (auto it = lane.windows.begin(); it != lane.windows.end(); ++it) {
+        if (it->refusing()) continue;
+        if (victim_lane == nullptr || it->end < victim->end) victim_lane = &lane, victim = it;
+        break;
       }
     }
-    if (first != nullptr) pop_front(*first);
+    if (victim_lane != nullptr) {
+      index.erase(victim->key);
+      victim_lane->windows.erase(victim);
+    } else if (first != nullptr) {
+      pop_front(*first);
+    }
   }
 
   Window& find_or_insert(std::string_view key, std::chrono::seconds length, Clock::time_point now) {
@@ -210,7 +227,7 @@ struct alignas(64) MemoryRateLimitStore::Shard {
     make_room(now);
     const std::size_t lane = lane_of(length);
     Windows& windows = lanes[lane].windows;
-    windows.push_back(Window{std::string(key), 0, now + length, lane});
+    windows.push_back(Window{std::string(key), 0, 0, now + length, lane});
     try {
       index.emplace(windows.back().key, std::prev(windows.end()));
     } catch (...) {
@@ -228,18 +245,24 @@ MemoryRateLimitStore::MemoryRateLimitStore(std::size_t max_keys) : max_keys_(max
   shard_mask_ = count - 1;
   shards_ = std::make_unique<Shard[]>(count);
   for (std::size_t i = 0; i < count; ++i) shards_[i].cap = max_keys / count + (i < max_keys % count ? 1 : 0);
+  std::random_device random;
+  seed_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
 }
 
 MemoryRateLimitStore::~MemoryRateLimitStore() = default;
 
 RateLimitDecision MemoryRateLimitStore::hit(std::string_view key, std::chrono::seconds window, std::uint32_t limit,
                                             Clock::time_point now) {
-  const std::size_t h = std::hash<std::string_view>{}(key);
-  // The map inside the shard uses the low bits of the same hash for its buckets; take the shard from the
-  // high ones.
-  Shard& shard = shards_[(h >> (sizeof(std::size_t) * 8 - 16)) & shard_mask_];
+  // The shard comes from the key's hash mixed with this store's random seed: which keys share a shard (and
+  // so compete for its room) cannot be worked out from outside the process.
+  std::uint64_t h = static_cast<std::uint64_t>(std::hash<std::string_view>{}(key)) ^ seed_;
+  h = (h ^ (h >> 31)) * 0xD6E8FEB86659FD93ull;
+  h = (h ^ (h >> 32)) * 0xD6E8FEB86659FD93ull;
+  h ^= h >> 32;
+  Shard& shard = shards_[h & shard_mask_];
   const std::lock_guard lock(shard.mutex);
   Shard::Window& w = shard.find_or_insert(key, std::clamp(window, std::chrono::seconds(1), kMaxWindow), now);
+  w.limit = limit;
   RateLimitDecision d;
   d.reset_after_seconds = seconds_until(w.end, now);
   if (w.count < limit) {

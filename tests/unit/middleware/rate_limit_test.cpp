@@ -485,6 +485,28 @@ TEST(RateLimitStore, EndedWindowsGoFirstThenTheOneEndingSoonest) {
   EXPECT_EQ(store.size(), 2u);
 }
 
+// A key at its limit (an account under a password-guessing limit) is not pushed out by a flood of new keys
+// that are under theirs, although its window is the oldest: the flood's own windows go instead.
+TEST(RateLimitStore, AFloodOfNewKeysDoesNotFreeAKeyAtItsLimit) {
+  MemoryRateLimitStore store(64);  // one shard of 64 keys
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(store.hit("account:bob", 900s, 3, t0).allowed);
+  EXPECT_FALSE(store.hit("account:bob", 900s, 3, t0).allowed);
+  for (int i = 0; i < 5000; ++i) {
+    store.hit("account:guess" + std::to_string(i), 900s, 3, t0 + std::chrono::milliseconds(1 + i));
+    ASSERT_LE(store.size(), 64u);
+  }
+  EXPECT_FALSE(store.hit("account:bob", 900s, 3, t0 + 10s).allowed) << "the flood freed bob's account";
+  // Keys at their limit fill the shard: then the one that ends soonest goes, and memory stays bounded.
+  MemoryRateLimitStore full(64);
+  for (int i = 0; i < 200; ++i) {
+    full.hit("k" + std::to_string(i), 900s, 1, t0 + std::chrono::milliseconds(i));
+    ASSERT_LE(full.size(), 64u);
+  }
+  EXPECT_TRUE(full.hit("k0", 900s, 1, t0 + 1s).allowed);  // the oldest went first
+  EXPECT_FALSE(full.hit("k199", 900s, 1, t0 + 1s).allowed);
+}
+
 TEST(RateLimit, ManyClientAddressesCannotGrowTheStorePastItsCap) {
   auto limit = std::make_shared<RateLimit>(RateLimitOptions{.limit = 5, .window = 60s, .max_keys = 64});
   const auto* store = dynamic_cast<const MemoryRateLimitStore*>(limit->store().get());
