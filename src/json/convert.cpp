@@ -298,18 +298,19 @@ void check_string(const Rules& r, std::string_view s, const IssueInput& in, Vali
   }
 }
 
-void check_size(const Rules& r, std::size_t n, const IssueInput& in, Validator& val) {
+void check_size(const Rules& r, std::size_t n, const IssueInput& in, Validator& val, std::string_view field_type) {
   if (n >= r.min_length && n <= r.max_length) return;
   const std::string input = in.render();
+  const std::string type(field_type);
   if (n < r.min_length) {
     val.fail("too_short",
-             "List should have at least " + plural(r.min_length, "item") + " after validation, not " + std::to_string(n),
-             input, "{\"field_type\":\"List\",\"min_length\":" + std::to_string(r.min_length) +
+             type + " should have at least " + plural(r.min_length, "item") + " after validation, not " + std::to_string(n),
+             input, "{\"field_type\":\"" + type + "\",\"min_length\":" + std::to_string(r.min_length) +
                         ",\"actual_length\":" + std::to_string(n) + "}");
   } else if (n > r.max_length) {
     val.fail("too_long",
-             "List should have at most " + plural(r.max_length, "item") + " after validation, not " + std::to_string(n),
-             input, "{\"field_type\":\"List\",\"max_length\":" + std::to_string(r.max_length) +
+             type + " should have at most " + plural(r.max_length, "item") + " after validation, not " + std::to_string(n),
+             input, "{\"field_type\":\"" + type + "\",\"max_length\":" + std::to_string(r.max_length) +
                         ",\"actual_length\":" + std::to_string(n) + "}");
   }
 }

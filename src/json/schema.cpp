@@ -93,9 +93,32 @@ boost::json::object SchemaRegistry::finish(Json& document, std::initializer_list
 
 namespace detail {
 
-void apply_rules(const Rules& r, Json& schema, bool is_array) {
+void apply_rules(const Rules& r, Json& schema) {
   if (!schema.is_object()) schema = boost::json::object{};
   auto& o = schema.get_object();
+  if (!r.description.empty()) o["description"] = r.description;
+  Rules inner = r;
+  inner.description = {};
+  // std::optional<T>, anyOf [T, null]: the rules constrain the T.
+  if (auto* any = o.if_contains("anyOf"); any != nullptr && any->is_array()) {
+    for (auto& branch : any->get_array()) {
+      const auto* type = branch.is_object() ? branch.get_object().if_contains("type") : nullptr;
+      if (type != nullptr && *type == "null") continue;
+      apply_rules(inner, branch);
+      break;
+    }
+    return;
+  }
+  const Json* type = o.if_contains("type");
+  const bool array = type != nullptr && *type == "array";
+  const bool map = type != nullptr && *type == "object" && o.contains("additionalProperties");
+  if (array || map) {
+    // A list's (a map's) lengths count its items; its bounds and pattern apply to each item.
+    if (r.min_length != 0) o[array ? "minItems" : "minProperties"] = r.min_length;
+    if (r.max_length != std::numeric_limits<std::size_t>::max()) o[array ? "maxItems" : "maxProperties"] = r.max_length;
+    if (array && (r.has_bounds() || !r.pattern.empty())) apply_rules(item_rules(inner), o["items"]);
+    return;
+  }
   auto number = [](double v) -> Json {
     if (v == static_cast<double>(static_cast<long long>(v))) return static_cast<long long>(v);
     return v;
@@ -104,10 +127,9 @@ void apply_rules(const Rules& r, Json& schema, bool is_array) {
   if (r.has_maximum) o["maximum"] = number(r.maximum);
   if (r.has_exclusive_minimum) o["exclusiveMinimum"] = number(r.exclusive_minimum);
   if (r.has_exclusive_maximum) o["exclusiveMaximum"] = number(r.exclusive_maximum);
-  if (r.min_length != 0) o[is_array ? "minItems" : "minLength"] = r.min_length;
-  if (r.max_length != std::numeric_limits<std::size_t>::max()) o[is_array ? "maxItems" : "maxLength"] = r.max_length;
+  if (r.min_length != 0) o["minLength"] = r.min_length;
+  if (r.max_length != std::numeric_limits<std::size_t>::max()) o["maxLength"] = r.max_length;
   if (!r.pattern.empty()) o["pattern"] = r.pattern;
-  if (!r.description.empty()) o["description"] = r.description;
 }
 
 }  // namespace detail

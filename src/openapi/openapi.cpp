@@ -61,14 +61,21 @@ std::string method_key(Method m) {
   return s;
 }
 
-Json schema_with_rules(SchemaRegistry& registry, SchemaRegistry::Builder build, const Rules* rules, bool list) {
+// Builds the schemas of what a route reads (its parameters and body) into `scratch`: every rule they carry
+// (the members' too) is built on the way, so one that cannot be (a Pattern that does not compile) throws.
+void build_input_schemas(const EndpointDoc* doc, SchemaRegistry& scratch) {
+  if (doc == nullptr) return;
+  Json ignored;
+  for (const auto& p : doc->params) {
+    if (p.schema != nullptr) p.schema(scratch, ignored);
+  }
+  if (doc->body != nullptr) doc->body(scratch, ignored);
+}
+
+Json schema_with_rules(SchemaRegistry& registry, SchemaRegistry::Builder build, const Rules* rules) {
   Json schema;
   build(registry, schema);
-  if (list && schema.is_object() && schema.get_object().contains("items")) {
-    if (rules != nullptr) apply_rules(*rules, schema.get_object()["items"], false);
-  } else if (rules != nullptr) {
-    apply_rules(*rules, schema, false);
-  }
+  if (rules != nullptr) apply_rules(*rules, schema);
   return schema;
 }
 
@@ -77,14 +84,8 @@ json::object parameter(SchemaRegistry& registry, const ParamDoc& p) {
   o["name"] = p.name;
   o["in"] = p.in;
   o["required"] = p.required;
-  const bool list = p.list_rules != nullptr;
-  Json schema = schema_with_rules(registry, p.schema, p.rules, list);
-  if (list && p.list_rules != nullptr && schema.is_object()) {
-    if (p.list_rules->min_length != 0) schema.get_object()["minItems"] = p.list_rules->min_length;
-    if (p.list_rules->max_length != std::numeric_limits<std::size_t>::max()) {
-      schema.get_object()["maxItems"] = p.list_rules->max_length;
-    }
-  }
+  // A list parameter's rules as declared (lengths for the list, bounds and pattern for its items).
+  Json schema = schema_with_rules(registry, p.schema, p.list_rules != nullptr ? p.list_rules : p.rules);
   if (!p.default_json.empty() && schema.is_object()) schema.get_object()["default"] = json::parse(p.default_json);
   if (p.rules != nullptr && !p.rules->description.empty()) o["description"] = p.rules->description;
   o["schema"] = std::move(schema);
@@ -165,7 +166,13 @@ std::string build_openapi(const App& app) {
     for (; index < routes.size(); ++index) {
       const Router::Route& route = routes[index];
       const RouteInfo& info = route.info;
-      if (!info.include_in_schema) continue;
+      if (!info.include_in_schema) {
+        // Not documented, but what it reads is built all the same, so that its rules are checked at boot.
+        SchemaRegistry scratch;
+        build_input_schemas(route.endpoint->doc(), scratch);
+        for (const Provider* provider : app.route_providers(index)) build_input_schemas(provider->doc(), scratch);
+        continue;
+      }
       json::object op;
       if (!info.tags.empty()) {
         json::array tags;
@@ -218,7 +225,7 @@ std::string build_openapi(const App& app) {
         if (body_doc == nullptr && d != nullptr && d->body != nullptr) body_doc = d;
       }
       if (body_doc != nullptr) {
-        Json schema = schema_with_rules(registry, body_doc->body, body_doc->body_rules, false);
+        Json schema = schema_with_rules(registry, body_doc->body, body_doc->body_rules);
         op["requestBody"] =
             json::object{{"required", body_doc->body_required},
                          {"content", content(body_doc->body_media_type, schema)}};

@@ -32,6 +32,8 @@ void register_routes(aegis::Router& r) {
     return *n + (*x ? 1 : 0) + static_cast<int>(ids->size() + (q->has_value() ? 1 : 0) + tags->size());
   });
   r.post("/items", [](aegis::Body<std::vector<Item>, aegis::MinLength<1>> items) { return items->size(); });
+  r.get("/d", [](aegis::Query<int, "n", aegis::Default<10>> n, aegis::Query<std::string, "s", aegis::Default<"x">> s,
+                 aegis::Query<std::optional<double>, "f", aegis::Default<1>> f) { return *n + static_cast<int>(s->size() + **f); });
 #elif CASE == 1
   // Min on a string: pydantic refuses `ge` on a str, and nothing here would check it.
   r.get("/s", [](aegis::Query<std::string, "s", aegis::Min<3>> s) { return *s; });
@@ -43,5 +45,8 @@ void register_routes(aegis::Router& r) {
   r.get("/p/{id}", [](aegis::Path<std::int64_t, "id", aegis::Pattern<"^[0-9]+$">> id) { return *id; });
 #elif CASE == 4
   r.post("/items", [](aegis::Body<Item> item) { return item->qty; });
+#elif CASE == 5
+  // A string default on a number.
+  r.get("/d", [](aegis::Query<int, "n", aegis::Default<"ten">> n) { return *n; });
 #endif
 }

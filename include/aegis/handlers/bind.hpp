@@ -173,8 +173,12 @@ const Rules& element_rules_of() {
 template <class T, auto V>
 void assign_default(T& out) {
   if constexpr (requires { V.view(); }) {
+    static_assert(std::is_constructible_v<T, std::string_view>,
+                  "aegis: a Default<\"...\"> string is the default of a string parameter; give a number, a bool "
+                  "or an enumerator for other types");
     out = T(V.view());
   } else {
+    static_assert(requires { static_cast<T>(V); }, "aegis: this Default<...> value does not convert to the parameter's type");
     out = static_cast<T>(V);
   }
 }

@@ -17,8 +17,8 @@ struct ParamDoc {
   std::string_view name;
   bool required = true;
   SchemaRegistry::Builder schema = nullptr;
-  const Rules* rules = nullptr;          ///< applied to the schema (to the items of a list parameter)
-  const Rules* list_rules = nullptr;     ///< for a list parameter: its lengths
+  const Rules* rules = nullptr;          ///< the rules of the value (of each item, for a list parameter)
+  const Rules* list_rules = nullptr;     ///< for a list parameter: its rules as declared (lengths and items')
   std::string default_json;              ///< empty: no default
 };
 

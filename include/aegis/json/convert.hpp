@@ -140,10 +140,12 @@ class IssueInput {
   bool number_;
 };
 
-/// Checks `rules` against a number / a string (length in code points, pattern) / a list size.
+/// Checks `rules` against a number / a string (length in code points, pattern) / a list's or (with
+/// `field_type` "Dictionary") a map's size.
 void check_number(const Rules& rules, double v, const IssueInput& input, Validator& val);
 void check_string(const Rules& rules, std::string_view s, const IssueInput& input, Validator& val);
-void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val);
+void check_size(const Rules& rules, std::size_t n, const IssueInput& input, Validator& val,
+                std::string_view field_type = "List");
 /// A list's rules as they apply to each item: the bounds and the pattern; the lengths are the list's.
 inline Rules item_rules(Rules list) noexcept {
   list.min_length = 0;
@@ -387,9 +389,13 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
     const auto& arr = in.get_array();
     out.clear();
     out.resize(arr.size());
+    // A list's bounds and pattern apply to each item (as for a list query parameter); its lengths to it.
+    Rules items;
+    const bool item_checks = rules != nullptr && (rules->has_bounds() || rules->compiled != nullptr);
+    if (item_checks) items = item_rules(*rules);
     for (std::size_t i = 0; i < arr.size(); ++i) {
       Validator::Scope at(val, i);
-      read_json(arr[i], out[i], val);
+      read_json(arr[i], out[i], val, item_checks ? &items : nullptr);
     }
     if (rules != nullptr && rules->has_lengths()) check_size(*rules, arr.size(), IssueInput::of(in), val);
   } else if constexpr (IsMap<T>::value) {
@@ -399,6 +405,9 @@ void read_json(const Json& in, T& out, Validator& val, const Rules* rules = null
       const std::string_view key(kv.key().data(), kv.key().size());
       Validator::Scope at(val, key);
       read_json(kv.value(), out[std::string(key)], val);
+    }
+    if (rules != nullptr && rules->has_lengths()) {
+      check_size(*rules, out.size(), IssueInput::of(in), val, "Dictionary");
     }
   } else if constexpr (std::is_same_v<T, Json>) {
     out = in;

@@ -187,16 +187,21 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
     const std::size_t start = c.position();
     out.clear();
     c.begin_array();
+    // A list's bounds and pattern apply to each item (as for a list query parameter); its lengths to it.
+    Rules items;
+    const bool item_checks = rules != nullptr && (rules->has_bounds() || rules->compiled != nullptr);
+    if (item_checks) items = item_rules(*rules);
     std::size_t i = 0;
     while (c.next_element()) {
       Validator::Scope at(val, i++);
-      read_value(c, out.emplace_back(), val, nullptr);
+      read_value(c, out.emplace_back(), val, item_checks ? &items : nullptr);
     }
     if (!c.failed() && rules != nullptr && (out.size() < rules->min_length || out.size() > rules->max_length)) {
       check_size(*rules, out.size(), IssueInput::raw_json(quoted_input(c.text().substr(start, c.position() - start))), val);
     }
   } else if constexpr (IsMap<T>::value) {
     if (kind != Kind::object) return wrong_kind(c, val, "dict_type", "Input should be a valid dictionary");
+    const std::size_t start = c.position();
     out.clear();
     c.begin_object();
     std::string_view key;
@@ -205,6 +210,10 @@ void read_value(JsonCursor& c, T& out, Validator& val, const Rules* rules) {
       std::string owned(key);
       Validator::Scope at(val, std::string_view(owned));  // issues copy their location when recorded
       read_value(c, out[owned], val, nullptr);
+    }
+    if (!c.failed() && rules != nullptr && (out.size() < rules->min_length || out.size() > rules->max_length)) {
+      check_size(*rules, out.size(), IssueInput::raw_json(quoted_input(c.text().substr(start, c.position() - start))),
+                 val, "Dictionary");
     }
   } else if constexpr (std::is_same_v<T, Json>) {
     const std::string_view raw = c.skip_value();

@@ -51,7 +51,10 @@ class SchemaRegistry {
 };
 
 namespace detail {
-void apply_rules(const Rules& rules, Json& schema, bool is_array);
+/// Adds `rules` to `schema` where they apply: a list's lengths as minItems/maxItems and its bounds and
+/// pattern to its items, a map's lengths as minProperties/maxProperties, an optional's to its non-null
+/// branch, a scalar's to it.
+void apply_rules(const Rules& rules, Json& schema);
 }  // namespace detail
 
 template <class T>
@@ -108,7 +111,7 @@ void SchemaRegistry::build(SchemaRegistry& registry, Json& out) {
           const Rules* member = rules[index++];
           using M = std::remove_cvref_t<decltype(std::declval<T&>().*D.pointer)>;
           Json schema = reg.schema<M>();
-          if (member != nullptr) apply_rules(*member, schema, IsVector<M>::value);
+          if (member != nullptr) apply_rules(*member, schema);
           properties[D.name] = std::move(schema);
           if (!IsOptional<M>::value && (member == nullptr || !member->optional)) required.emplace_back(D.name);
         });

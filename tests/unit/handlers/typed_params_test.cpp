@@ -459,6 +459,8 @@ TEST(TypedParams, APatternThatDoesNotCompileStopsTheBootNamingTheRoute) {
     if (!served) settings.openapi_url.clear();  // the rules are still built at boot
     App app(std::move(settings));
     app.router().get("/s", [](Query<std::string, "s", Pattern<"([a-z">> s) { return *s; });
+    // A route hidden from the document is checked all the same.
+    app.router().get("/hidden", [](Query<std::string, "h", Pattern<"(x">> h) { return *h; }).include_in_schema(false);
     try {
       app.freeze();
       ADD_FAILURE() << "the app booted with a pattern that does not compile";
@@ -466,6 +468,14 @@ TEST(TypedParams, APatternThatDoesNotCompileStopsTheBootNamingTheRoute) {
       EXPECT_NE(std::string(e.what()).find("GET /s"), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("([a-z"), std::string::npos) << e.what();
     }
+  }
+  App hidden_only;
+  hidden_only.router().get("/hidden", [](Query<std::string, "h", Pattern<"(x">> h) { return *h; }).include_in_schema(false);
+  try {
+    hidden_only.freeze();
+    ADD_FAILURE() << "a route hidden from the document booted with a pattern that does not compile";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("GET /hidden"), std::string::npos) << e.what();
   }
 }
 

@@ -114,6 +114,16 @@ struct ValidationError {
 };
 BOOST_DESCRIBE_STRUCT(ValidationError, (), (field, problem))
 
+// Rules on lists, maps and optional lists: lengths count the items, bounds and patterns check each item.
+struct Basket {
+  std::vector<int> counts;
+  std::map<std::string, int> stock;
+  std::optional<std::vector<std::string>> codes;
+};
+BOOST_DESCRIBE_STRUCT(Basket, (), (counts, stock, codes))
+AEGIS_FIELD_RULES(Basket, (counts, aegis::Max<99>, aegis::MaxLength<3>), (stock, aegis::MinLength<1>),
+                  (codes, aegis::Pattern<"^[A-Z]+$">))
+
 }  // namespace oa_schema
 
 namespace {
@@ -178,9 +188,47 @@ TEST(OpenApiSchemas, MemberRules) {
   EXPECT_TRUE(on_top || in_branch) << json::serialize(price);
 }
 
+TEST(OpenApiSchemas, RulesOnListsAndMapsAreDocumentedAndCheckedWhereTheyApply) {
+  App app;
+  app.router().post("/basket", [](Body<Basket> b) { return b->counts.size(); });
+  app.router().post("/ids", [](Body<std::vector<int>, MinLength<1>, Max<9>> ids) { return ids->size(); });
+  const json::value doc = document_of(app);
+  const std::string p = kSchemas + "Basket/properties/";
+  EXPECT_EQ(at(doc, p + "counts"),
+            js(R"({"type":"array","items":{"type":"integer","format":"int32","maximum":99},"maxItems":3})"));
+  EXPECT_EQ(at(doc, p + "stock"),
+            js(R"({"type":"object","additionalProperties":{"type":"integer","format":"int32"},"minProperties":1})"));
+  EXPECT_EQ(at(doc, p + "codes"),
+            js(R"({"anyOf":[{"type":"array","items":{"type":"string","pattern":"^[A-Z]+$"}},{"type":"null"}]})"));
+  EXPECT_EQ(at(doc, op("/ids", "post") + "/requestBody/content/application~1json/schema"),
+            js(R"({"type":"array","items":{"type":"integer","format":"int32","maximum":9},"minItems":1})"));
+
+  aegis::testing::TestClient client(app);
+  EXPECT_EQ(client.post("/basket").json(R"({"counts":[1,2],"stock":{"a":1},"codes":["AB"]})").send().status(), 200);
+  const auto bad = client.post("/basket").json(R"({"counts":[1,100,2,3],"stock":{},"codes":["AB","x"]})").send();
+  ASSERT_EQ(bad.status(), 422) << bad.text();
+  const std::string body = bad.text();
+  EXPECT_NE(body.find(R"("loc":["body","counts",1],"msg":"Input should be less than or equal to 99")"), std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("loc":["body","counts"],"msg":"List should have at most 3 items after validation, not 4")"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("loc":["body","stock"],"msg":"Dictionary should have at least 1 item after validation, not 0")"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find(R"("loc":["body","codes",1],"msg":"String should match pattern '^[A-Z]+$'")"), std::string::npos)
+      << body;
+  const auto ids = client.post("/ids").json("[3,10]").send();
+  EXPECT_EQ(ids.status(), 422) << ids.text();
+  EXPECT_NE(ids.text().find(R"("loc":["body",1])"), std::string::npos) << ids.text();
+  EXPECT_EQ(client.post("/ids").json("[]").send().status(), 422);
+}
+
 TEST(OpenApiSchemas, OptionalIsAnyOfWithNull) {
   const json::value doc = catalog_document();
-  EXPECT_EQ(at(doc, kSchemas + "Product/properties/price/anyOf"), js(R"([{"type":"number"},{"type":"null"}])"));
+  // A rule of an optional member constrains its non-null branch (price has Gt<0>), as FastAPI writes it.
+  EXPECT_EQ(at(doc, kSchemas + "Product/properties/price/anyOf"),
+            js(R"([{"type":"number","exclusiveMinimum":0},{"type":"null"}])"));
   EXPECT_EQ(at(doc, kSchemas + "Product/properties/shipping"),
             js(R"({"anyOf":[{"$ref":"#/components/schemas/Address"},{"type":"null"}]})"));
   EXPECT_EQ(at(doc, kSchemas + "Address"),
