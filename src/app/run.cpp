@@ -54,16 +54,24 @@ void print_usage(std::FILE* out, const std::string& program, const App& app) {
   fmt::print(out, "{}", kUsageTail);
 }
 
-bool wants_help(std::string_view arg) { return arg == "-h" || arg == "--help" || arg == "help"; }
+struct CommandLine {
+  std::string command = "serve";
+  bool help = false;  // -h or --help among the arguments (not as a flag's value), or "help" as the command
+};
 
 // Reads the built-in command and its flags into `server`; every problem goes to `errors`. With
 // `app_commands_known` false (the app's setup failed before it could add its commands) a first word that
 // is not a built-in command is not reported: it may be one of the app's.
-std::string parse_command_line(int argc, char** argv, ServerSettings& server, std::vector<std::string>& errors,
+CommandLine parse_command_line(int argc, char** argv, ServerSettings& server, std::vector<std::string>& errors,
                                bool app_commands_known) {
-  std::string command = "serve";
+  CommandLine line;
+  std::string& command = line.command;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help" || (i == 1 && arg == "help")) {
+      line.help = true;
+      continue;
+    }
     auto value = [&](std::string_view flag) -> std::optional<std::string_view> {
       if (i + 1 >= argc) {
         errors.push_back(std::string(flag) + ": missing value");
@@ -103,7 +111,7 @@ std::string parse_command_line(int argc, char** argv, ServerSettings& server, st
     }
   }
   if (!is_builtin_command(command) && app_commands_known) errors.push_back("unknown command '" + command + "'");
-  return command;
+  return line;
 }
 
 // "host:port" as a URL's authority: an IPv6 address goes in brackets.
@@ -241,20 +249,22 @@ int run(int argc, char** argv, App& app, const std::function<void(App&)>& setup)
     setup(app);
   } catch (const std::exception& e) {
     const std::string program = argc > 0 ? argv[0] : "app";
-    // Help does not depend on the environment: it is printed (without the app's own commands, which the
-    // failed setup did not add), and the setup's error follows as a note.
-    if (std::any_of(argv + std::min(argc, 1), argv + argc, [](const char* a) { return wants_help(a); })) {
-      print_usage(stdout, program, app);
-      fmt::print(stderr, "note: the app's own commands are not listed: its setup failed: {}\n", e.what());
-      return 0;
-    }
     // The core settings' and the command line's errors are listed too: one run names every invalid value
-    // it can.
+    // it can. An app command's arguments are its own: they are not read here.
     std::vector<std::string> errors;
     if (std::string level = configure_logging(); !level.empty()) errors.push_back(std::move(level));
     AppSettings settings = app_settings_from_env(app.settings(), errors);
-    const bool app_command = argc > 1 && !std::string_view(argv[1]).starts_with("-") && !is_builtin_command(argv[1]);
-    if (!app_command) parse_command_line(argc, argv, settings.server, errors, false);
+    const bool app_command = argc > 1 && !std::string_view(argv[1]).starts_with("-") &&
+                             std::string_view(argv[1]) != "help" && !is_builtin_command(argv[1]);
+    std::vector<std::string> flag_errors;
+    if (!app_command && parse_command_line(argc, argv, settings.server, flag_errors, false).help) {
+      // Help does not depend on the environment: it is printed, and the setup's error follows as a note
+      // (the app's commands it did not get to add are missing from the list).
+      print_usage(stdout, program, app);
+      fmt::print(stderr, "note: the app's setup failed, so its own commands may be missing above: {}\n", e.what());
+      return 0;
+    }
+    errors.insert(errors.end(), flag_errors.begin(), flag_errors.end());
     for (const auto& error : errors) fmt::print(stderr, "error: {}\n", error);
     fmt::print(stderr, "error: {}\n", e.what());
     return errors.empty() ? 1 : 2;
@@ -288,13 +298,12 @@ int run(int argc, char** argv, App& app) {
     }
   }
 
-  for (int i = 1; i < argc; ++i) {
-    if (wants_help(argv[i])) {
-      print_usage(stdout, program, app);
-      return 0;
-    }
+  const CommandLine line = parse_command_line(argc, argv, settings.server, errors, true);
+  if (line.help) {
+    print_usage(stdout, program, app);
+    return 0;
   }
-  const std::string command = parse_command_line(argc, argv, settings.server, errors, true);
+  const std::string& command = line.command;
   if (!errors.empty()) {
     for (const auto& e : errors) fmt::print(stderr, "error: {}\n", e);
     fmt::print(stderr, "\n");

@@ -52,9 +52,10 @@ Task<> run_blocking(BlockingPool& pool, FunctionRef<void()> fn, const Request* r
         asio::post(pool.executor(), [&pool, &fn, &error, request, handler = std::move(handler),
                                      work = std::move(work)]() mutable {
           try {
-            // A job still queued when the server gave up on its request (the grace period of a shutdown
-            // ran out) has no one to answer: it is dropped, not run, so a full queue cannot hold the
-            // shutdown up or make changes nobody will hear of.
+            // A route's job still queued when the server gave up on its request (the grace period of a
+            // shutdown ran out) has no one to answer: it is dropped, not run, so a full queue of them cannot
+            // hold the shutdown up or make changes nobody will hear of. (Jobs queued without a request, the
+            // database's and the password hasher's, run as before.)
             if (request != nullptr && request->abandoned()) throw HttpError(503, "Server shutting down");
             fn();
           } catch (...) {

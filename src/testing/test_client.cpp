@@ -121,15 +121,20 @@ void apply_set_cookie(std::map<std::string, std::string>& jar, std::string_view 
     const std::size_t next = attrs.find(';');
     std::string_view attr = trim(attrs.substr(0, next));
     attrs = next == std::string_view::npos ? std::string_view{} : attrs.substr(next + 1);
-    if (attr.size() >= 8 && iequals(attr.substr(0, 8), "max-age=")) {
+    // RFC 6265 section 5.2: the attribute's name and value are trimmed around the '='.
+    const std::size_t equals = attr.find('=');
+    const std::string_view attr_name = trim(attr.substr(0, equals));
+    const std::string_view attr_value =
+        equals == std::string_view::npos ? std::string_view{} : trim(attr.substr(equals + 1));
+    if (iequals(attr_name, "max-age")) {
       // A DIGIT or "-" first, then only DIGITs; anything else is not a Max-Age and is ignored.
-      std::string_view n = trim(attr.substr(8));
+      std::string_view n = attr_value;
       const bool negative = n.starts_with('-');
       if (negative) n.remove_prefix(1);
       if (n.empty() || !std::all_of(n.begin(), n.end(), is_digit)) continue;
       max_age_expired = negative || n.find_first_not_of('0') == std::string_view::npos;
-    } else if (attr.size() >= 8 && iequals(attr.substr(0, 8), "expires=")) {
-      if (const auto when = parse_cookie_date(trim(attr.substr(8)))) {
+    } else if (iequals(attr_name, "expires")) {
+      if (const auto when = parse_cookie_date(attr_value)) {
         expires_expired = *when <= std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
       }
     }

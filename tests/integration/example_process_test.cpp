@@ -140,6 +140,12 @@ TEST(ExampleApp, TheCommandLineIsCheckedEvenWhenTheSetupFails) {
   EXPECT_NE(out.find("--port: missing value"), std::string::npos) << out;
   EXPECT_EQ(out.find("expected 0-65535"), std::string::npos) << "the missing value was reported twice: " << out;
 
+  // A flag's value is not a request for help.
+  std::tie(status, out) = shell(good + " routes --host help 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << out;
+  EXPECT_EQ(out.find("usage: "), std::string::npos) << out;
+  EXPECT_NE(out.find("METHOD"), std::string::npos) << out;
+
   std::tie(status, out) = shell(good + " routes --host '' 2>&1");
   EXPECT_EQ(WEXITSTATUS(status), 2) << out;
   EXPECT_NE(out.find("--host: must not be empty"), std::string::npos) << out;

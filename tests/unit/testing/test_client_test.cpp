@@ -66,6 +66,7 @@ TEST(TestClient, CookieExpiryFollowsRfc6265) {
       {"c=1; Max-Age=-5", false},
       {"c=1; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT", true},
       {"c=1; Expires=Wed, 01 Jan 2110 00:00:00 GMT; Max-Age=0", false},
+      {"c=1; Max-Age = 0", false},  // the name and value are trimmed around '='
       {"c=1; Max-Age=soon", true},  // not a Max-Age: ignored
       {"c=1; Expires=not a date", true},
   };
