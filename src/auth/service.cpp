@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <mutex>
@@ -43,11 +44,22 @@ bool valid_username(std::string_view u) noexcept {
 }
 
 // Placeholders people leave in configuration files.
+// A key a person typed rather than generated: a placeholder word in any case, or too few different
+// characters to be random (32 random hex digits hold 10 or more different ones all but always).
 bool placeholder_key(std::string_view k) {
-  for (std::string_view p : {"change-me", "changeme", "secret", "replace-me", "your-secret-key", "xxxx"}) {
-    if (k.find(p) != std::string_view::npos) return true;
+  std::string lower(k);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view p : {"change-me", "changeme", "secret", "replace-me", "password", "xxxx"}) {
+    if (lower.find(p) != std::string::npos) return true;
   }
-  return false;
+  bool seen[256] = {};
+  int distinct = 0;
+  for (const char c : k) {
+    auto& s = seen[static_cast<unsigned char>(c)];
+    distinct += s ? 0 : 1;
+    s = true;
+  }
+  return distinct < 10;
 }
 
 }  // namespace

@@ -811,7 +811,8 @@ TEST(AuthSecret, ProductionRefusesAMissingShortOrPlaceholderKey) {
   for (const std::string& key :
        {std::string(), std::string("short-key"), std::string(31, 'k'),
         std::string("change-me-change-me-change-me-change-me"), std::string("changeme0123456789abcdefghijklmnopq"),
-        std::string("your-secret-key-goes-here-0123456789")}) {
+        std::string("your-secret-key-goes-here-0123456789"), std::string("MySecretKey-is-long-enough-0123456789"),
+        std::string(40, 'a'), std::string("abababababababababababababababab0123")}) {
     AuthSettings s;
     s.secret_key = key;
     AuthService service(app, db, s);
