@@ -7,11 +7,13 @@
 #include <aegis/registries/principal.hpp>
 
 #include <arpa/inet.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -144,25 +146,33 @@ std::string retry_after(const RateLimitDecision& d) { return std::to_string(d.re
 // ---- MemoryRateLimitStore -----------------------------------------------------------------------------------
 
 // One shard: its windows in one list per window length (a "lane"), each in the order its windows started,
-// which for one length is also the order they end (front = ends first); and an index by key into the lanes.
-// The index's keys are views of the entries' own keys (list nodes never move). A store usually sees one or
-// two window lengths, so the lanes stay few and eviction is exact: ended windows first, then the window that
-// ends soonest among those still under their limit, and only when every window is at its limit the one that
-// ends soonest. A flood of new keys therefore cannot free a key that is being refused (an account under a
-// password-guessing limit) while it can free any other.
+// which for one length is also the order they end (front = ends first); beside it, in the same order, the
+// lane's windows still under their limit ("open"); and an index by key into the lanes. The index's keys are
+// views of the entries' own keys (list nodes never move). A store usually sees one or two window lengths,
+// so the lanes stay few and eviction is exact and O(lanes): ended windows first, then the open window that
+// ends soonest, and only when no window is open the one that ends soonest. A flood of new keys therefore
+// cannot free a key that is being refused (an account under a password-guessing limit) while it can free
+// any other. (A window joins its lane's open list only when it starts, which is always the newest start,
+// so the open list keeps the lane's order without a search.)
 struct alignas(64) MemoryRateLimitStore::Shard {
+  struct Window;
+  using Windows = std::list<Window>;
+  using Open = std::list<Windows::iterator>;
   struct Window {
     std::string key;
     std::uint32_t count = 0;
-    std::uint32_t limit = 0;  // the limit of its last hit: count == limit means it is refusing
+    // The lowest limit a hit gave in this window: the window refuses once count reaches it, whatever
+    // limit a later caller passes.
+    std::uint32_t limit = 0;
     Clock::time_point end;
     std::size_t lane = 0;
-    bool refusing() const noexcept { return count >= limit; }
+    bool open = false;         // in its lane's open list, at open_at
+    Open::iterator open_at{};
   };
-  using Windows = std::list<Window>;
   struct Lane {
     std::chrono::seconds length;
     Windows windows;
+    Open open;
   };
 
   mutable std::mutex mutex;
@@ -174,67 +184,89 @@ struct alignas(64) MemoryRateLimitStore::Shard {
     for (std::size_t i = 0; i < lanes.size(); ++i) {
       if (lanes[i].length == length) return i;
     }
-    lanes.push_back(Lane{length, {}});
+    lanes.push_back(Lane{length, {}, {}});
     return lanes.size() - 1;
   }
 
-  void pop_front(Lane& lane) {
-    index.erase(lane.windows.front().key);
-    lane.windows.pop_front();
+  void close(Window& w) {
+    if (!w.open) return;
+    lanes[w.lane].open.erase(w.open_at);
+    w.open = false;
   }
 
-  // Makes room for one more key: drops every window that has ended, then, when still full, the one that
-  // ends soonest among those not at their limit (a walk from each lane's front, bounded by the shard's
-  // size), or failing that the one that ends soonest.
+  void erase(Windows::iterator it) {
+    close(*it);
+    index.erase(it->key);
+    lanes[it->lane].windows.erase(it);
+  }
+
+  // Starts `it`'s window (new or reset) at `now`: it ends last in its lane, and is open.
+  void start(Windows::iterator it, std::size_t lane, std::chrono::seconds length, std::uint32_t limit,
+             Clock::time_point now) {
+    close(*it);
+    Lane& l = lanes[lane];
+    l.windows.splice(l.windows.end(), lanes[it->lane].windows, it);
+    it->count = 0;
+    it->limit = limit;
+    it->end = now + length;
+    it->lane = lane;
+    if (limit > 0) {
+      l.open.push_back(it);
+      it->open_at = std::prev(l.open.end());
+      it->open = true;
+    }
+  }
+
+  // Makes room for one more key: drops every window that has ended, then, when still full, the open window
+  // that ends soonest, or failing that the window that ends soonest.
   void make_room(Clock::time_point now) {
     for (Lane& lane : lanes) {
-      while (!lane.windows.empty() && lane.windows.front().end <= now) pop_front(lane);
+      while (!lane.windows.empty() && lane.windows.front().end <= now) erase(lane.windows.begin());
     }
     if (index.size() < cap) return;
-    Lane* victim_lane = nullptr;
-    Windows::iterator victim;
-    Lane* first = nullptr;
+    std::optional<Windows::iterator> victim;
     for (Lane& lane : lanes) {
-      if (lane.windows.empty()) continue;
-      if (first == nullptr || lane.windows.front().end < first->windows.front().end) first = &lane;
-      for (auto it = lane.windows.begin(); it != lane.windows.end(); ++it) {
-        if (it->refusing()) continue;
-        if (victim_lane == nullptr || it->end < victim->end) victim_lane = &lane, victim = it;
-        break;
+      if (!lane.open.empty() && (!victim || lane.open.front()->end < (*victim)->end)) victim = lane.open.front();
+    }
+    if (!victim) {
+      for (Lane& lane : lanes) {
+        if (!lane.windows.empty() && (!victim || lane.windows.front().end < (*victim)->end)) {
+          victim = lane.windows.begin();
+        }
       }
     }
-    if (victim_lane != nullptr) {
-      index.erase(victim->key);
-      victim_lane->windows.erase(victim);
-    } else if (first != nullptr) {
-      pop_front(*first);
-    }
+    if (victim) erase(*victim);
   }
 
-  Window& find_or_insert(std::string_view key, std::chrono::seconds length, Clock::time_point now) {
+  Window& find_or_insert(std::string_view key, std::chrono::seconds length, std::uint32_t limit,
+                         Clock::time_point now) {
     if (auto it = index.find(key); it != index.end()) {
       Window& w = *it->second;
       if (now >= w.end) {
-        // A new window: it now ends last in its lane.
-        const std::size_t lane = lane_of(length);
-        lanes[lane].windows.splice(lanes[lane].windows.end(), lanes[w.lane].windows, it->second);
-        w.count = 0;
-        w.end = now + length;
-        w.lane = lane;
+        start(it->second, lane_of(length), length, limit, now);
+      } else if (limit < w.limit) {
+        w.limit = limit;
       }
       return w;
     }
     make_room(now);
     const std::size_t lane = lane_of(length);
     Windows& windows = lanes[lane].windows;
-    windows.push_back(Window{std::string(key), 0, 0, now + length, lane});
+    windows.push_back(Window{std::string(key), 0, limit, now + length, lane, false, {}});
+    const auto it = std::prev(windows.end());
     try {
-      index.emplace(windows.back().key, std::prev(windows.end()));
+      index.emplace(it->key, it);
     } catch (...) {
       windows.pop_back();
       throw;
     }
-    return windows.back();
+    start(it, lane, length, limit, now);
+    return *it;
+  }
+
+  // After a hit: a window that reached its limit leaves the open list.
+  void counted(Window& w) {
+    if (w.count >= w.limit) close(w);
   }
 };
 
@@ -246,23 +278,24 @@ MemoryRateLimitStore::MemoryRateLimitStore(std::size_t max_keys) : max_keys_(max
   shards_ = std::make_unique<Shard[]>(count);
   for (std::size_t i = 0; i < count; ++i) shards_[i].cap = max_keys / count + (i < max_keys % count ? 1 : 0);
   std::random_device random;
-  seed_ = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  for (auto& byte : hash_key_) byte = static_cast<unsigned char>(random());
 }
 
 MemoryRateLimitStore::~MemoryRateLimitStore() = default;
 
 RateLimitDecision MemoryRateLimitStore::hit(std::string_view key, std::chrono::seconds window, std::uint32_t limit,
                                             Clock::time_point now) {
-  // The shard comes from the key's hash mixed with this store's random seed: which keys share a shard (and
-  // so compete for its room) cannot be worked out from outside the process.
-  std::uint64_t h = static_cast<std::uint64_t>(std::hash<std::string_view>{}(key)) ^ seed_;
-  h = (h ^ (h >> 31)) * 0xD6E8FEB86659FD93ull;
-  h = (h ^ (h >> 32)) * 0xD6E8FEB86659FD93ull;
-  h ^= h >> 32;
+  // The shard comes from a keyed hash (SipHash, with this store's random key): which keys share a shard, and
+  // so compete for its room, cannot be worked out from outside the process.
+  static_assert(sizeof hash_key_ == crypto_shorthash_KEYBYTES);
+  unsigned char digest[crypto_shorthash_BYTES];
+  crypto_shorthash(digest, reinterpret_cast<const unsigned char*>(key.data()), key.size(), hash_key_.data());
+  std::uint64_t h = 0;
+  std::memcpy(&h, digest, sizeof h);
   Shard& shard = shards_[h & shard_mask_];
   const std::lock_guard lock(shard.mutex);
-  Shard::Window& w = shard.find_or_insert(key, std::clamp(window, std::chrono::seconds(1), kMaxWindow), now);
-  w.limit = limit;
+  Shard::Window& w =
+      shard.find_or_insert(key, std::clamp(window, std::chrono::seconds(1), kMaxWindow), limit, now);
   RateLimitDecision d;
   d.reset_after_seconds = seconds_until(w.end, now);
   if (w.count < limit) {
@@ -273,6 +306,7 @@ RateLimitDecision MemoryRateLimitStore::hit(std::string_view key, std::chrono::s
     d.allowed = false;  // refused hits are not counted: the count never passes the limit
     d.remaining = 0;
   }
+  shard.counted(w);
   return d;
 }
 

@@ -4,6 +4,7 @@
 #include <aegis/handlers/endpoint.hpp>
 #include <aegis/http/method.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -46,13 +47,14 @@ class RateLimitStore {
 /// `RateLimit-Reset` is simply the time left; the price is that a client may spend up to twice its limit
 /// across a window boundary.)
 ///
-/// Thread-safe with low contention: keys are spread over up to 64 shards by a hash seeded at random per
-/// store (which keys share a shard cannot be worked out from outside), each with its own mutex (no global
-/// lock). Memory is bounded: at most `max_keys` keys are tracked (the cap is divided evenly among the
+/// Thread-safe with low contention: keys are spread over up to 64 shards by a keyed hash (SipHash with a
+/// random key per store, so which keys share a shard cannot be worked out from outside), each with its own
+/// mutex (no global lock). Memory is bounded: at most `max_keys` keys are tracked (the cap is divided evenly among the
 /// shards, of at least 64 keys each). A new key arriving at a full shard first drops every window that has
 /// ended, then, if the shard is still full, the live window that ends soonest among those still under their
-/// limit (the counter closest to resetting anyway), and only when every window is at its limit the one that
-/// ends soonest. A client sending from very many addresses or names therefore cannot grow memory, and
+/// limit (the counter closest to resetting anyway; a window is at its limit once its count reaches the
+/// lowest limit any hit gave it), and only when every window is at its limit the one that ends soonest
+/// (each in constant time). A client sending from very many addresses or names therefore cannot grow memory, and
 /// cannot free a key that is being refused by pushing new keys in unless it first brings a whole shard's
 /// worth of keys to their limits.
 class MemoryRateLimitStore final : public RateLimitStore {
@@ -75,7 +77,7 @@ class MemoryRateLimitStore final : public RateLimitStore {
   struct Shard;
   std::size_t max_keys_;
   std::size_t shard_mask_;
-  std::uint64_t seed_ = 0;  // mixed into the shard choice
+  std::array<unsigned char, 16> hash_key_{};  // the key of the shard choice's keyed hash
   std::unique_ptr<Shard[]> shards_;
 };
 

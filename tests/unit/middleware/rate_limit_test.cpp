@@ -497,6 +497,10 @@ TEST(RateLimitStore, AFloodOfNewKeysDoesNotFreeAKeyAtItsLimit) {
     ASSERT_LE(store.size(), 64u);
   }
   EXPECT_FALSE(store.hit("account:bob", 900s, 3, t0 + 10s).allowed) << "the flood freed bob's account";
+  // A caller with a higher limit for the same key does not reopen it to eviction.
+  EXPECT_TRUE(store.hit("account:bob", 900s, 100, t0 + 11s).allowed);
+  for (int i = 0; i < 500; ++i) store.hit("account:more" + std::to_string(i), 900s, 3, t0 + 12s);
+  EXPECT_FALSE(store.hit("account:bob", 900s, 3, t0 + 13s).allowed) << "a higher limit let the flood free it";
   // Keys at their limit fill the shard: then the one that ends soonest goes, and memory stays bounded.
   MemoryRateLimitStore full(64);
   for (int i = 0; i < 200; ++i) {
