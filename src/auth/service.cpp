@@ -320,7 +320,12 @@ Task<> AuthService::end_session(std::string cookie) {
   const std::string key = detail::sha256_hex(id);
   // The row goes first, then the cache entry: a lookup that read the row before it went does not cache it
   // again (see forget_ended_session), and one that starts now finds no row.
-  co_await impl_->db->run([&](sql::Connection& c) { c.execute("DELETE FROM aegis_sessions WHERE id_hash = ?", key); });
+  try {
+    co_await impl_->db->run([&](sql::Connection& c) { c.execute("DELETE FROM aegis_sessions WHERE id_hash = ?", key); });
+  } catch (...) {
+    impl_->forget_ended_session(key);  // not cached either way: the next request asks the database
+    throw;
+  }
   impl_->forget_ended_session(key);
 }
 

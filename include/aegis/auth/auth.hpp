@@ -156,7 +156,9 @@ class AuthService {
   /// The principal of a bearer token, or null.
   Task<std::shared_ptr<const Principal>> token_principal(std::string token);
 
-  /// Forgets the cached principals (after roles or permissions change).
+  /// Forgets the cached principals: call it after changing roles or permissions, and after deleting a
+  /// user's sessions or the user (a cached principal otherwise answers for up to `principal_cache`). Call
+  /// it after the change is written: a lookup that read the database before then is not cached.
   void invalidate_principals() noexcept;
 
   /// Checks the secret key against the environment the app runs in (use_auth's startup hook): in
