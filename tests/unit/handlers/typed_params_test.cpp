@@ -453,6 +453,25 @@ TEST(TypedParams, AHandlerForHttpErrorItselfReplacesTheDefault) {
   EXPECT_EQ(invalid.text(), "invalid");
 }
 
+// A path parameter from the router's prefix: the route's template is a runtime string (the compile-time
+// check sees only its own template), and the boot checks the whole path.
+TEST(TypedParams, APathParameterCanComeFromTheRoutersPrefix) {
+  App app;
+  Router orders;
+  orders.get(std::string("/orders/{oid}"),
+             [](Path<int, "uid"> uid, Path<int, "oid"> oid) { return std::to_string(*uid) + "/" + std::to_string(*oid); });
+  app.include_router(orders, {.prefix = "/users/{uid}"});
+  TestClient client(app);
+  EXPECT_EQ(client.get("/users/7/orders/3").send().text(), "7/3");
+  EXPECT_EQ(client.get("/users/x/orders/3").send().status(), 422);
+
+  App wrong;
+  Router lost;
+  lost.get(std::string("/orders/{oid}"), [](Path<int, "uid"> uid, Path<int, "oid"> oid) { return *uid + *oid; });
+  wrong.include_router(lost, {.prefix = "/users/{id}"});
+  EXPECT_THROW(wrong.freeze(), std::invalid_argument);
+}
+
 TEST(TypedParams, APatternThatDoesNotCompileStopsTheBootNamingTheRoute) {
   for (const bool served : {true, false}) {
     AppSettings settings;
