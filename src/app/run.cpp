@@ -330,14 +330,18 @@ int run(int argc, char** argv, App& app) {
     return 0;
   }
 
+  // An error diagnostic (AE201: a secret key production refuses) stops the boot before any startup hook
+  // runs, so that nothing (a migration, a connection) is done for a boot that cannot succeed.
+  bool diagnostic_errors = false;
   for (const auto& d : app.diagnostics()) {
     if (d.level == Diagnostic::Level::error) {
       fmt::print(stderr, "error: {} {}: {}\n", d.code, d.where, d.message);
-      if (settings.environment == "development") return 1;
+      diagnostic_errors = true;
     } else if (d.level == Diagnostic::Level::warning) {
       spdlog::warn("{} {}: {}", d.code, d.where, d.message);
     }
   }
+  if (diagnostic_errors) return 1;
 
   try {
     run_to_completion(app.start());

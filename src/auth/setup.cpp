@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include "auth/internal.hpp"
 
@@ -262,6 +263,20 @@ AuthService& use_auth(App& app, std::optional<AuthSettings> settings) {
     if (e.object.get() == db_state) db = std::shared_ptr<sql::Database>(e.object, db_state);
   }
   auto& service = app.state().emplace<AuthService>("aegis.auth", app, db, std::move(s));
+  // What the startup hook will refuse in production is a diagnostic too, so that `./app check` reports it
+  // before anything starts (the environment as the command line will read it: AEGIS_ENVIRONMENT or .env
+  // over the app's own setting).
+  const std::optional<std::string> environment = detail::settings_value("AEGIS_ENVIRONMENT");
+  if (environment.value_or(app.settings().environment) == "production") {
+    AppSettings production = app.settings();
+    production.environment = "production";
+    AuthSettings copy = service.settings();
+    try {
+      detail::check_secret_key(production, copy);
+    } catch (const std::exception& e) {
+      app.add_diagnostic({"AE201", Diagnostic::Level::error, e.what(), "auth"});
+    }
+  }
   app.add_startup_hook({LifecycleHook::Kind::startup, "auth", "Check the secret key; load roles and flag overrides",
                         "aegis (built-in)", 0, [&service](App& a) -> Task<> { co_await service.start(a); }});
   app.add_command({"users", "create-admin | create: add a user from the command line", users_command});

@@ -160,6 +160,25 @@ TEST(ExampleApp, TheCommandLineIsCheckedEvenWhenTheSetupFails) {
   EXPECT_NE(out.find("create-admin"), std::string::npos) << out;
 }
 
+// `check` reports what the boot would refuse in production (the secret key) before anything starts.
+TEST(ExampleApp, CheckReportsAProductionSecretKeyTheBootWouldRefuse) {
+  const std::string prod = std::string("AEGIS_DATABASE_URL=sqlite::memory: AEGIS_ENVIRONMENT=production ");
+  auto [status, out] = shell(prod + AEGIS_EXAMPLE_BINARY + " check 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("AE201"), std::string::npos) << out;
+  EXPECT_NE(out.find("AEGIS_SECRET_KEY is required in production"), std::string::npos) << out;
+
+  // Serving stops on it before any startup hook: no migration runs for a boot that cannot succeed.
+  std::tie(status, out) = shell(prod + "timeout 10 " + AEGIS_EXAMPLE_BINARY + " --port 0 2>&1");
+  EXPECT_EQ(WEXITSTATUS(status), 1) << out;
+  EXPECT_NE(out.find("error: AE201"), std::string::npos) << out;
+  EXPECT_EQ(out.find("migration"), std::string::npos) << out;
+
+  std::tie(status, out) = shell(prod + "AEGIS_SECRET_KEY=kP3v9Qz7Lm2Xc8Rt5Wn1Yb6Hd4Fg0Js7Ae " + AEGIS_EXAMPLE_BINARY +
+                                " check 2>&1");
+  EXPECT_EQ(out.find("AE201"), std::string::npos) << out;
+}
+
 TEST(ExampleApp, AnInvalidModuleSettingFromDotEnvIsReportedNotACrash) {
   TempDir dir;
   {
