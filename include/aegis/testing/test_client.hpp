@@ -99,7 +99,8 @@ class TestRequest {
 /// uses and answered by the same dispatch (middleware included), coroutines and blocking routes included.
 /// The response is what a client would receive: no body for HEAD or a status that forbids one (1xx, 204,
 /// 304), and `Content-Length` as the server sends it (the server's `Date` and `Server` lines are not
-/// added).
+/// added). Redirects are not followed (a 307 comes back with its Location), and an exception no handler
+/// answers is the 500 a client would get (its text is in the log), not rethrown into the test.
 /// Users test their apps with it:
 ///
 ///     aegis::testing::TestClient client(app);
