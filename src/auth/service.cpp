@@ -43,7 +43,6 @@ bool valid_username(std::string_view u) noexcept {
   return true;
 }
 
-// Placeholders people leave in configuration files.
 // A key a person typed rather than generated: a placeholder word in any case, or too few different
 // characters to be random (32 random hex digits hold 10 or more different ones all but always).
 bool placeholder_key(std::string_view k) {
