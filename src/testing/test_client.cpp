@@ -260,7 +260,9 @@ TestResponse TestClient::run(const TestRequest& r) {
   }
   if (!has_host) message.append("Host: localhost\r\n");
   std::string cookie_line;
-  for (const auto& [name, value] : jar_) {
+  for (const auto& entry : jar_) {
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     const bool replaced =
         std::any_of(r.cookies_.begin(), r.cookies_.end(), [&](const auto& c) { return c.first == name; });
     if (replaced) continue;  // this request's own cookie of that name goes instead
