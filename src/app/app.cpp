@@ -577,12 +577,12 @@ Task<> App::finish_dispatch(Task<> pending, Request& req, Response& res) const {
 void App::render_exception(const std::exception& e, const Request& req, Response& res) const noexcept {
   using detail::ResponseAccess;
   try {
-    const bool is_http = dynamic_cast<const HttpError*>(&e) != nullptr;
-    const bool is_validation = !is_http && dynamic_cast<const RequestValidationError*>(&e) != nullptr;
+    const auto* http = dynamic_cast<const HttpError*>(&e);
+    const auto* invalid = http != nullptr ? nullptr : dynamic_cast<const RequestValidationError*>(&e);
     for (const auto& h : impl_->exception_handlers) {
       // Handlers come most-derived first: once one for a base of HttpError (of RequestValidationError)
       // matches one of those, the built-in answer is the more derived handler.
-      if ((is_http && h.base_of_http_error) || (is_validation && h.base_of_validation_error)) break;
+      if ((http != nullptr && h.base_of_http_error) || (invalid != nullptr && h.base_of_validation_error)) break;
       if (h.cast(e) != nullptr) {
         ResponseAccess::clear_for_error(res);
         h.fn(req, res, e);
@@ -590,14 +590,14 @@ void App::render_exception(const std::exception& e, const Request& req, Response
         return;
       }
     }
-    if (const auto* http = dynamic_cast<const HttpError*>(&e)) {
+    if (http != nullptr) {
       ResponseAccess::clear_for_error(res);
       res.error(http->status(), http->detail());
       for (const auto& [name, value] : http->headers()) res.add_header(name, value);
       ResponseAccess::restore_lasting(res);
       return;
     }
-    if (const auto* invalid = dynamic_cast<const RequestValidationError*>(&e)) {
+    if (invalid != nullptr) {
       ResponseAccess::clear_for_error(res);
       res.json_text(invalid->body(), 422);
       ResponseAccess::restore_lasting(res);
